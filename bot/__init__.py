@@ -1,0 +1,1 @@
+"""vetcandidate delivery: CLI, Slack app, persistence and jobs."""

@@ -1,0 +1,27 @@
+"""The check contract. Subclassing ``Check`` is optional: any class with these attributes and a
+``run`` method is accepted by the registry (duck typing), but the base class documents the shape."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from checks.context import CheckContext
+    from checks.model import Candidate, Finding
+
+
+class Check:
+    #: unique, ``^[a-z][a-z0-9_]*$``
+    name: ClassVar[str] = ""
+    #: one line shown in help and reports
+    description: ClassVar[str] = ""
+    #: Candidate fields that must all be present (all-of); otherwise the check is skipped
+    requires: ClassVar[frozenset[str]] = frozenset()
+    #: Candidate fields of which at least one must be present (any-of); empty means no condition
+    requires_any: ClassVar[frozenset[str]] = frozenset()
+    #: seconds; ``None`` means the deployment's CHECK_TIMEOUT_S
+    timeout_s: ClassVar[float | None] = None
+    #: a failure of a critical check makes the risk level "incomplete" unless high/critical stands
+    critical: ClassVar[bool] = False
+
+    def run(self, candidate: Candidate, ctx: CheckContext) -> list[Finding]:  # pragma: no cover
+        raise NotImplementedError

@@ -1,0 +1,129 @@
+"""The one normal form of every identifier kind, shared by every check that compares them.
+
+Each function takes raw user text and returns the comparison form, or raises ``ValueError`` with
+a short, data-free reason when the value cannot be normalised. Sanctions screening does NOT use
+these (it matches the trimmed raw value first: the list itself holds values that fail strict
+validation)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import phonenumbers
+import tldextract
+
+_GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # Offline: the bundled Public Suffix List snapshot, never a download at run time.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def domain(value: str) -> str:
+    """Lower-case ASCII (IDNA) host name without a trailing dot."""
+    host = value.strip().rstrip(".").lower()
+    if not host or " " in host:
+        raise ValueError("empty or malformed domain")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError("domain is not a valid internationalised name") from None
+    if len(host) > 253 or any(not label or len(label) > 63 for label in host.split(".")):
+        raise ValueError("domain has an empty or over-long label")
+    return host
+
+
+def registrable_domain(value: str) -> str:
+    """The domain a registrant owns (``mail.corp.example.co.uk`` -> ``example.co.uk``); "" when
+    the name is itself a public suffix or has none."""
+    host = domain(value)
+    parts = _extractor()(host)
+    getter = getattr(parts, "top_domain_under_public_suffix", None)
+    return getter if isinstance(getter, str) else parts.registered_domain
+
+
+def email(value: str) -> str:
+    """``local@domain`` with the domain normalised and the local part lower-cased (providers
+    treat it case-insensitively in practice; comparing case-sensitively would miss reuse)."""
+    value = value.strip()
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    local, sep, host = value.rpartition("@")
+    if not sep or not local or not host:
+        raise ValueError("not an email address")
+    return f"{unicodedata.normalize('NFC', local).lower()}@{domain(host)}"
+
+
+_PHONE_PARSE_ERRORS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "no valid country code",
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "not a phone number",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "too short",
+    phonenumbers.NumberParseException.TOO_LONG: "too long",
+}
+
+
+def phone_number(value: str, region: str | None = None) -> phonenumbers.PhoneNumber:
+    """The parsed number behind ``phone``: accepts ``tel:`` URIs and the international prefix
+    ``00`` written instead of ``+``. Numbers without ``+`` need ``region``. The result may still
+    be invalid (check ``phonenumbers.is_valid_number``); ``ValueError`` when it cannot be parsed."""
+    text = value.strip()
+    if text[:4].lower() == "tel:":
+        text = text[4:].split(";", 1)[0]
+    if not text or len(text) > 100:
+        raise ValueError("not a phone number")
+    parsed, reason = None, "not a phone number"
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        reason = _PHONE_PARSE_ERRORS.get(exc.error_type, reason)
+    if text.startswith("00") and (parsed is None or not phonenumbers.is_valid_number(parsed)):
+        try:
+            written_intl = phonenumbers.parse("+" + text[2:], None)
+        except phonenumbers.NumberParseException:
+            written_intl = None
+        if written_intl is not None and (parsed is None or phonenumbers.is_valid_number(written_intl)):
+            parsed = written_intl
+    if parsed is None:
+        raise ValueError(reason)
+    return parsed
+
+
+def phone(value: str, region: str | None = None) -> str:
+    """E.164 (``+14155550100``). Numbers without ``+`` need ``region``."""
+    return phonenumbers.format_number(phone_number(value, region), phonenumbers.PhoneNumberFormat.E164)
+
+
+def wallet(value: str) -> str:
+    """Comparison form of a payout address: EVM lower-cased, bech32/cashaddr lower-cased,
+    others exactly as given (base58 is case-sensitive)."""
+    from checks.crypto_address import analyse
+
+    raw = value.strip()
+    if not raw:
+        raise ValueError("empty wallet")
+    return analyse(raw).normalized or raw
+
+
+def name(value: str) -> str:
+    """Case- and accent-folded, punctuation-free, single-spaced; token order kept."""
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^\w\s]", " ", text.casefold())
+    text = " ".join(text.replace("_", " ").split())
+    if not text:
+        raise ValueError("empty name")
+    return text
+
+
+def github_login(value: str) -> str:
+    """``https://github.com/Octo-Cat/`` / ``@octo-cat`` / ``octo-cat`` -> ``octo-cat``."""
+    text = value.strip()
+    text = re.sub(r"^(?:https?://)?(?:www\.)?github\.com/", "", text, flags=re.I)
+    text = text.lstrip("@").split("/")[0].split("?")[0]
+    if not _GITHUB_LOGIN.match(text):
+        raise ValueError("not a GitHub login")
+    return text.lower()

@@ -1,0 +1,65 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["check"], "nothing to check"),
+    (["check", "--email"], "expected one argument"),
+    (["check", "--shoe-size", "9"], "unrecognized arguments"),
+    (["check", "--email", "a@b.c", "--format", "xml"], "invalid choice"),
+    (["check", "--resume", "/nonexistent/cv.pdf"], "is not a file"),
+    (["frobnicate"], "invalid choice"),
+    ([], "required"),
+])
+def test_bad_usage_exits_2_with_one_line(argv, message, env, capsys):
+    assert main(argv, env=env) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and err.startswith("vetcandidate: error:")
+
+
+def test_resume_directory_is_rejected(env, tmp_path, capsys):
+    assert main(["check", "--resume", str(tmp_path)], env=env) == 2
+    assert "not a file" in capsys.readouterr().err
+
+
+def test_bad_configuration_is_named(env, capsys):
+    assert main(["check", "--name", "x"], env={**env, "CHECK_TIMEOUT_S": "soon"}) == 2
+    assert "CHECK_TIMEOUT_S" in capsys.readouterr().err
+
+
+def test_name_only_runs_offline_and_says_incomplete(env, capsys):
+    assert main(["check", "--name", "Jane Roe", "--format", "json"], env=env) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["candidate"]["name"] == "Jane Roe"
+    email = next(c for c in report["checks"] if c["name"] == "email_domain")
+    assert (email["status"], email["reason"]) == ("skipped", "needs email")
+
+
+def test_disabled_check_is_listed_as_disabled(env, capsys):
+    code = main(["check", "--email", "x@gmail.com", "--format", "json"],
+                env={**env, "DISABLED_CHECKS": "email_domain"})
+    assert code == 0
+    email = next(c for c in json.loads(capsys.readouterr().out)["checks"] if c["name"] == "email_domain")
+    assert (email["status"], email["reason"]) == ("skipped", "disabled by DISABLED_CHECKS")
+
+
+def test_module_entry_point_and_console_script_agree(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("VETCANDIDATE", "DISABLED"))}
+    environ["VETCANDIDATE_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "bot", "check"], cwd=tmp_path, env=environ,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "nothing to check" in done.stderr
+    script = Path(sys.executable).with_name("vetcandidate")
+    done = subprocess.run([str(script), "migrate"], cwd=tmp_path, env=environ,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "nothing to migrate" in done.stdout
