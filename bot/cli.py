@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="do not write the vetting to the audit log (the audit store arrives "
                             "with persistence; until then nothing is recorded)")
 
+    from bot import cli_sanctions
+
+    cli_sanctions.add_parser(sub)
     sub.add_parser("migrate", help="apply database migrations (no-op until the store lands)")
     sub.add_parser("doctor", help="check configuration and reachability of every source")
     return parser
@@ -98,7 +101,13 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     return run_doctor(settings, sys.stdout)
 
 
-COMMANDS = {"check": cmd_check, "migrate": cmd_migrate, "doctor": cmd_doctor}
+def cmd_sanctions(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_sanctions
+
+    return cli_sanctions.run(args, settings, sys.stdout)
+
+
+COMMANDS = {"check": cmd_check, "migrate": cmd_migrate, "doctor": cmd_doctor, "sanctions": cmd_sanctions}
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import IO
 
 from bot import wiring
@@ -21,6 +22,12 @@ def _data_dir(settings: Settings) -> str:
     return str(settings.data_dir)
 
 
+def _sanctions(app: wiring.App) -> str:
+    index = app.sources["sanctions"].current(now=datetime.now(UTC))
+    return (f"{index.citation}; refreshed {index.age_days(datetime.now(UTC)):.1f} days ago; "
+            f"{index.unique_addresses} addresses")
+
+
 def probes(settings: Settings, app: wiring.App) -> list[tuple[str, Callable[[float], str]]]:
     rdap, dns = app.sources["rdap"], app.sources["dns"]
     return [
@@ -30,6 +37,7 @@ def probes(settings: Settings, app: wiring.App) -> list[tuple[str, Callable[[flo
         ("RDAP bootstrap", lambda deadline: f"{rdap.check_bootstrap(deadline=deadline)} TLDs from "
                                             f"{settings.rdap_bootstrap_url}"),
         ("DNS", lambda deadline: dns.check(deadline=deadline)),
+        ("OFAC SDN list", lambda deadline: _sanctions(app)),
     ]
 
 

@@ -10,9 +10,12 @@ from bot.config import ConfigError, Settings
 from checks.context import CheckContext
 from checks.registry import Registry, load_registry
 from checks.runner import Runner
+from checks.sanctions_name import NameScreen
 from checks.sources.dns import DnsClient
 from checks.sources.http import DEFAULT_USER_AGENT, HttpClient
 from checks.sources.rdap import RdapClient
+from checks.sources.sanctions import SanctionsSource
+from checks.sources.sanctions_store import SanctionsStore
 from checks.sources.whois import WhoisClient
 
 
@@ -31,6 +34,9 @@ def build_sources(settings: Settings, http: HttpClient | None = None) -> dict[st
         "rdap": RdapClient(http, settings.rdap_bootstrap_url, cache_dir=settings.data_dir / "rdap",
                            whois=WhoisClient()),
         "dns": dns,
+        "sanctions": SanctionsSource(SanctionsStore(settings.data_dir),
+                                     max_age_days=settings.sanctions_max_age_days,
+                                     name_screen_factory=NameScreen),
     }
 
 
