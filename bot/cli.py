@@ -82,7 +82,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
     candidate = _candidate(args)
     app = wiring.build(settings)
-    report = app.runner.run(candidate, app.context())
+    report = app.vet(candidate)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from bot.config import ConfigError, Settings
 from checks.context import CheckContext
+from checks.model import Candidate, CheckResult, Report
 from checks.registry import Registry, load_registry
 from checks.runner import Runner
 from checks.sanctions_name import NameScreen
@@ -52,6 +54,12 @@ class App:
     def context(self, vetting_id: str | None = None, **artefacts: Any) -> CheckContext:
         return CheckContext(sources=self.sources, artefacts=artefacts,
                             vetting_id=vetting_id or uuid.uuid4().hex[:12])
+
+    def vet(self, candidate: Candidate, *, vetting_id: str | None = None,
+            on_result: Callable[[CheckResult], None] | None = None) -> Report:
+        """The one vetting pipeline every entry point (CLI, Slack, worker) goes through."""
+        ctx = self.context(vetting_id)
+        return self.runner.run(candidate, ctx, on_result=on_result)
 
 
 def build(settings: Settings, *, sources: dict[str, Any] | None = None,
