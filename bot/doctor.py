@@ -28,6 +28,11 @@ def _sanctions(app: wiring.App) -> str:
             f"{index.unique_addresses} addresses")
 
 
+def _twilio(app: wiring.App, deadline: float) -> str:
+    app.sources["phone_lookup"].check_credentials(deadline=deadline)
+    return "credentials accepted"
+
+
 def probes(settings: Settings, app: wiring.App) -> list[tuple[str, Callable[[float], str]]]:
     rdap, dns = app.sources["rdap"], app.sources["dns"]
     return [
@@ -38,7 +43,8 @@ def probes(settings: Settings, app: wiring.App) -> list[tuple[str, Callable[[flo
                                             f"{settings.rdap_bootstrap_url}"),
         ("DNS", lambda deadline: dns.check(deadline=deadline)),
         ("OFAC SDN list", lambda deadline: _sanctions(app)),
-    ]
+    ] + ([("Twilio Lookup", lambda deadline: _twilio(app, deadline))]
+         if app.sources.get("phone_lookup") is not None else [])
 
 
 def run_doctor(settings: Settings, out: IO[str]) -> int:

@@ -3,8 +3,8 @@ from ``Settings``. Nothing else constructs long-lived objects."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import ConfigError, Settings
@@ -15,6 +15,7 @@ from checks.runner import Runner
 from checks.sanctions_name import NameScreen
 from checks.sources.dns import DnsClient
 from checks.sources.http import DEFAULT_USER_AGENT, HttpClient
+from checks.sources.phone_lookup import build_twilio_lookup
 from checks.sources.rdap import RdapClient
 from checks.sources.sanctions import SanctionsSource
 from checks.sources.sanctions_store import SanctionsStore
@@ -36,6 +37,8 @@ def build_sources(settings: Settings, http: HttpClient | None = None) -> dict[st
         "rdap": RdapClient(http, settings.rdap_bootstrap_url, cache_dir=settings.data_dir / "rdap",
                            whois=WhoisClient()),
         "dns": dns,
+        "phone_lookup": build_twilio_lookup(http, settings.twilio_account_sid, settings.twilio_auth_token,
+                                            settings.twilio_lookup_url),
         "sanctions": SanctionsSource(SanctionsStore(settings.data_dir),
                                      max_age_days=settings.sanctions_max_age_days,
                                      name_screen_factory=NameScreen),
@@ -69,3 +72,30 @@ def build(settings: Settings, *, sources: dict[str, Any] | None = None,
                     deadline_s=settings.vetting_deadline_s)
     return App(settings=settings, registry=registry, runner=runner,
                sources=sources if sources is not None else build_sources(settings))
+
+
+# -- Slack ------------------------------------------------------------------------------------------
+def build_jobs(settings: Settings) -> Any:
+    """Where lazy work runs: in this process for now (an RQ backend on REDIS_URL comes later,
+    behind the same ``submit(fn, *args)``)."""
+    from bot.jobs import InProcessJobs
+
+    return InProcessJobs()
+
+
+def build_slack_services(settings: Settings, app: App | None = None, *, jobs: Any = None,
+                         update_interval_s: float = 2.0) -> Any:
+    from bot.slack.app import SlackServices
+
+    app = app or build(settings)
+    http = app.sources.get("http") or build_http(settings)
+    # RECORDING: pass record=<store hook> here once bot/store.py exists (see bot/slack/vetting.py).
+    return SlackServices(app=app, jobs=jobs or build_jobs(settings), http=http,
+                         update_interval_s=update_interval_s)
+
+
+def build_slack_app(settings: Settings, services: Any = None, *, socket_mode: bool = False) -> Any:
+    """The Bolt app for HTTP (``bot.wsgi``) or Socket Mode (``vetcandidate socket``)."""
+    from bot.slack.app import build_app
+
+    return build_app(settings, services or build_slack_services(settings), socket_mode=socket_mode)

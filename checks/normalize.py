@@ -14,6 +14,12 @@ import phonenumbers
 import tldextract
 
 _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_GITHUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/", re.I)
+# First path segments of github.com that are GitHub's own pages (reserved: no account has them).
+_GITHUB_PAGES = frozenset({"about", "apps", "collections", "contact", "enterprise", "explore", "features",
+                           "issues", "join", "login", "marketplace", "new", "notifications", "organizations",
+                           "orgs", "pricing", "pulls", "search", "settings", "site", "sponsors", "topics",
+                           "trending"})
 
 
 @lru_cache(maxsize=1)
@@ -120,10 +126,19 @@ def name(value: str) -> str:
 
 
 def github_login(value: str) -> str:
-    """``https://github.com/Octo-Cat/`` / ``@octo-cat`` / ``octo-cat`` -> ``octo-cat``."""
+    """``https://github.com/Octo-Cat/`` / ``@octo-cat`` / ``octo-cat`` -> ``octo-cat``. In a URL,
+    ``?query`` and ``#fragment`` are dropped, ``orgs/NAME`` and ``sponsors/NAME`` name the account
+    NAME, and GitHub's own pages (``/features``, ``/settings``, ...) are not accounts."""
     text = value.strip()
-    text = re.sub(r"^(?:https?://)?(?:www\.)?github\.com/", "", text, flags=re.I)
-    text = text.lstrip("@").split("/")[0].split("?")[0]
+    url = _GITHUB_URL.match(text)
+    if url:
+        parts = [p for p in re.split(r"[?#]", text[url.end():], maxsplit=1)[0].split("/") if p]
+        if len(parts) >= 2 and parts[0].lower() in ("orgs", "sponsors"):
+            parts = parts[1:]
+        elif parts and parts[0].lower() in _GITHUB_PAGES:
+            raise ValueError("a GitHub page, not a GitHub account")
+        text = parts[0] if parts else ""
+    text = re.split(r"[/?#]", text.lstrip("@"), maxsplit=1)[0]
     if not _GITHUB_LOGIN.match(text):
         raise ValueError("not a GitHub login")
     return text.lower()

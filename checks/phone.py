@@ -1,0 +1,328 @@
+"""phone: is the number real, what kind of line is it, and does it fit the claimed location?
+
+Offline first (libphonenumber): validity, number type, allocated carrier, region and time zones vs the
+claimed location, and comprehensively sanctioned jurisdictions (a compliance fact from a dated data
+file). With a live provider (``ctx.source("phone_lookup")``): the carrier's own line type -- non-fixed
+VoIP such as Google Voice is invisible offline -- and the caller name. Fairness: a number's country is
+never scored by itself; only its inconsistency with the claimed location and the sanctions fact are.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import phonenumbers
+from phonenumbers import PhoneNumberType, carrier
+from phonenumbers import timezone as phone_timezone
+
+from checks import normalize, places
+from checks.base import Check
+from checks.context import CheckContext
+from checks.errors import CheckFailed, SourceError
+from checks.model import Candidate, Confidence, Finding, Severity
+from checks.places import Place, SanctionsTable, resolve, same_jurisdiction, sanctioned_jurisdictions
+
+if TYPE_CHECKING:  # a check never imports a source; the type is for readers only
+    from checks.sources.phone_lookup import LineInfo
+
+OFFLINE_SOURCE = f"libphonenumber metadata (phonenumbers {phonenumbers.__version__})"
+LOOKUP_MARGIN_S = 0.5
+NO_COUNTRY = "the number has no country code (+...) and the claimed location names no single country"
+ENABLE_LIVE = ("offline data cannot see VoIP such as Google Voice; set TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN "
+               "to enable a live line-type lookup")
+_TYPE_NAMES = {value: name for name, value in vars(PhoneNumberType).items() if name.isupper()}
+_OFFLINE_KINDS = {"PERSONAL_NUMBER": "personal", "PREMIUM_RATE": "premium"}  # others: the name lower-cased
+_VOIP = frozenset({"voip", "fixed_voip", "non_fixed_voip"})
+S, C = Severity, Confidence
+# line kind -> severity, confidence, title, why. Kinds are libphonenumber's (offline) and the live
+# provider's (``LineInfo.line_type``). VoIP is medium per the severity guide; high is kept for
+# direct evidence of fabrication, which no line type is on its own.
+LINE_SIGNALS = {
+    "voip": (S.MEDIUM, C.HIGH, "VoIP number", "A range the numbering plan reserves for VoIP: anyone can get "
+             "one online, from any country. Common in remote-hiring fraud, and used by honest people too."),
+    "non_fixed_voip": (S.MEDIUM, C.HIGH, "Non-fixed VoIP number (e.g. Google Voice, TextNow)",
+                       "The carrier says non-fixed VoIP: obtainable online, anywhere, without an address. "
+                       "The strongest phone signal, yet with innocent uses: ask for a mobile, verify it."),
+    "fixed_voip": (S.LOW, C.HIGH, "Fixed VoIP line", "VoIP tied to a service address (cable or business "
+                   "phone): common, and far weaker than non-fixed VoIP."),
+    "personal": (S.MEDIUM, C.MEDIUM, "Personal (follow-me) number", "It forwards to any phone in any "
+                 "country, so like VoIP it hides the real line and where it is."),
+    "premium": (S.MEDIUM, C.HIGH, "Premium-rate number", "Nobody's own line is premium-rate (the caller "
+                "pays): a typo, or not the candidate's phone."),
+    "pager": (S.LOW, C.HIGH, "Pager number", "A pager cannot take a call: ask for a number that can."),
+    "uan": (S.LOW, C.HIGH, "Company access number (UAN)", "A company's single number, not a personal line."),
+    "toll_free": (S.LOW, C.HIGH, "Toll-free number", "A business service number: it reaches no one "
+                  "directly and says nothing about where the candidate is."),
+    "shared_cost": (S.LOW, C.HIGH, "Shared-cost number", "A business service number, not a personal line."),
+    "voicemail": (S.LOW, C.HIGH, "Voicemail access number", "It reaches a mailbox, not a person."),
+}
+_GENERIC_CNAM = {"wireless caller", "unknown", "unavailable", "not available", "private", "anonymous",
+                 "toll free", "cell phone", "cellular", "unknown name", "no name"}
+
+
+@dataclass(frozen=True)
+class PhoneFacts:
+    """What the offline metadata says about one number (shared with the consistency check)."""
+
+    raw: str
+    e164: str = ""                       # "" when the text could not be parsed at all
+    valid: bool = False
+    region: str = ""                     # ISO 3166-1 alpha-2; "001" a global service; "" unknown
+    regions: tuple[str, ...] = ()        # every country it may belong to (NANP toll-free: all of +1)
+    country_code: int = 0
+    number_type: str = ""                # libphonenumber's name: "MOBILE", "VOIP", "FIXED_LINE_OR_MOBILE"...
+    carrier: str = ""                    # carrier the range was allocated to (numbers may have been ported)
+    timezones: tuple[str, ...] = ()
+    default_region: str = ""             # region used because the number had no "+"
+    problem: str = ""                    # why it is not parsed / not valid (free of the number itself)
+    location: Place | None = None
+
+    @property
+    def kind(self) -> str:
+        kind = _OFFLINE_KINDS.get(self.number_type, self.number_type.lower())
+        return kind if kind in LINE_SIGNALS else ""
+
+    def international_digits(self) -> str:
+        """E.164 digits, or the raw digits when the text was written internationally but not parsed."""
+        return self.e164[1:] if self.e164 else _intl_digits(self.raw)
+
+
+def _intl_digits(raw: str) -> str:
+    text = re.sub(r"^tel:", "", raw.strip(), flags=re.I)
+    digits = re.sub(r"\D", "", text)
+    return digits[2:] if text.startswith("00") else digits if text.startswith("+") else ""
+
+
+def _region_of(digits: str) -> str:
+    """The region of an international number's country code (codes are prefix-free)."""
+    codes = (phonenumbers.region_code_for_country_code(int(digits[:n])) for n in (1, 2, 3) if digits[n - 1:])
+    return next((r for r in codes if r != "ZZ"), "")
+
+
+def parse_phone(raw: str, location: str | Place | None = None) -> PhoneFacts:
+    """Parse offline; a number without "+" is read in the claimed location's country. Never raises."""
+    raw = (raw or "").strip()
+    place = location if isinstance(location, Place) else resolve(location) if location else None
+    written_intl = bool(re.match(r"^(?:tel:)?\s*(?:\+|00)", raw, flags=re.I))
+    default = "" if written_intl or place is None else place.country
+    try:
+        number = normalize.phone_number(raw, default or None)
+    except ValueError as exc:
+        problem = NO_COUNTRY if not written_intl and not default else str(exc)
+        return PhoneFacts(raw, region=default or _region_of(_intl_digits(raw)), default_region=default,
+                          problem=problem, location=place)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    region = phonenumbers.region_code_for_number(number) or ""
+    if not region or not phonenumbers.is_valid_number(number):
+        return PhoneFacts(raw, e164, region=region or _region_of(e164[1:]), default_region=default,
+                          country_code=number.country_code, problem=_why_invalid(number), location=place)
+    regions: tuple[str, ...] = (region,)
+    if region != "001" and not phonenumbers.is_number_geographical(number):
+        regions = tuple(phonenumbers.region_codes_for_country_code(number.country_code)) or regions
+    zones = tuple(z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown")
+    zones = zones if len(zones) <= 8 else ()  # a whole numbering plan's zones say nothing
+    return PhoneFacts(raw, e164, True, region, regions, number.country_code,
+                      _TYPE_NAMES.get(phonenumbers.number_type(number), "UNKNOWN"),
+                      carrier.name_for_number(number, "en"), zones, default, "", place)
+
+
+def _why_invalid(number: phonenumbers.PhoneNumber) -> str:
+    v = phonenumbers.ValidationResult
+    texts = {v.TOO_SHORT: "too short", v.TOO_LONG: "too long", v.INVALID_COUNTRY_CODE: "no valid country",
+             v.INVALID_LENGTH: "a length no number there has"}
+    why = phonenumbers.is_possible_number_with_reason(number)
+    return texts.get(why, "not in any range assigned to a carrier")
+
+
+def _zones(zones: tuple[str, ...], limit: int = 5) -> str:
+    if not zones:
+        return "unknown"
+    shown = ", ".join(zones[:limit])
+    return shown if len(zones) <= limit else f"{shown} and {len(zones) - limit} more"
+
+
+def _clean(evidence: dict) -> dict:
+    return {k: v for k, v in evidence.items() if v not in ("", None, (), [])}
+
+
+def offline_findings(facts: PhoneFacts, sanctions: SanctionsTable, now: datetime, *,
+                     live: bool) -> list[Finding]:
+    found = [_validity_or_type(facts), _sanctions(facts, sanctions), _versus_location(facts, now)]
+    if facts.valid and facts.number_type == "FIXED_LINE_OR_MOBILE" and not live:
+        which = "North American" if facts.country_code == 1 else facts.region
+        found.append(_f(S.INFO, C.HIGH, "Offline data cannot tell whether this line is VoIP",
+                        f"{which} numbers do not reveal mobile, landline or VoIP: {ENABLE_LIVE}.",
+                        {"phone": facts.e164, "type": facts.number_type}))
+    return [f for f in found if f is not None]
+
+
+def _f(severity: Severity, confidence: Confidence, title: str, detail: str = "", evidence: dict | None = None,
+       source: str = OFFLINE_SOURCE) -> Finding:
+    return Finding(severity=severity, confidence=confidence, title=title, detail=detail,
+                   evidence=_clean(evidence or {}), source=source)
+
+
+def _validity_or_type(facts: PhoneFacts) -> Finding | None:
+    if facts.problem == NO_COUNTRY:
+        return None
+    if not facts.valid:
+        how = f" (read as a {facts.default_region} number: no country code)" if facts.default_region else ""
+        return _f(S.MEDIUM, C.MEDIUM if facts.problem.startswith("not in any range") else C.HIGH,
+                  f"phone number is not a valid number for {facts.region or 'any country'}",
+                  f"The number is {facts.problem}{how}. It may be mistyped or made up.",
+                  {"phone": facts.e164 or facts.raw[:40], "region": facts.region, "reason": facts.problem})
+    evidence = {"phone": facts.e164, "type": facts.number_type, "region": facts.region,
+                "carrier": facts.carrier, "timezones": list(facts.timezones)}
+    if facts.kind in LINE_SIGNALS:
+        severity, confidence, title, why = LINE_SIGNALS[facts.kind]
+        return _f(severity, confidence, title, why, evidence)
+    extra = f", allocated to {facts.carrier}" if facts.carrier else ""
+    label = facts.number_type.replace("_", " ").lower()
+    return _f(S.INFO, C.HIGH, f"Valid {label} number ({facts.region}{extra})",
+              f"Time zone(s): {_zones(facts.timezones)}. The carrier is the one the range was allocated to; "
+              "the number may have been ported since.", evidence)
+
+
+def _sanctions(facts: PhoneFacts, table: SanctionsTable) -> Finding | None:
+    hit = table.match(facts.international_digits())
+    if hit is None:
+        return None
+    where, prefix = hit
+    return _f(S.CRITICAL, C.HIGH if facts.valid else C.MEDIUM,
+              f"Compliance: phone number is in a comprehensively sanctioned jurisdiction ({where.name})",
+              f"Numbers starting {prefix} belong to {where.name}, under comprehensive U.S. sanctions "
+              f"({where.programme}). This is a compliance fact about the number, not a judgement about the "
+              "person: employing or paying someone there generally needs an OFAC licence. Refer to your "
+              "compliance team before going further."
+              + ("" if facts.valid else " The number is not valid, but it is written with this prefix."),
+              {"phone": facts.e164 or facts.raw[:40], "prefix": prefix, "jurisdiction": where.name,
+               "programme": where.programme, "data_as_of": table.as_of},
+              f"OFAC comprehensive sanctions programmes as of {table.as_of} ({table.source})")
+
+
+def _versus_location(facts: PhoneFacts, now: datetime) -> Finding | None:
+    """The one region/time-zone vs claimed location finding (no other check emits it)."""
+    place, source = facts.location, f"{OFFLINE_SOURCE}; place table"
+    if place is None or not facts.valid:
+        return None
+    evidence = {"phone_region": facts.region, "phone_timezones": list(facts.timezones),
+                "location": place.query[:80]}
+    if not place.resolved:
+        return _f(S.INFO, C.HIGH, "Claimed location could not be resolved",
+                  f"{place.reason}; the phone's region was not compared.",
+                  {**evidence, "reason": place.reason, "could_be": list(place.alternatives)}, source)
+    evidence.update(location_country=place.country, location_timezones=list(place.timezones))
+    if facts.region == "001":
+        return _f(S.INFO, C.HIGH, "Phone number belongs to a global service",
+                  "It is not tied to any country, so it cannot be compared with the location.", evidence)
+    if not any(same_jurisdiction(r, place.country) for r in facts.regions):
+        return _f(S.MEDIUM, C.HIGH, "Phone number's country differs from the claimed location",
+                  f"The number belongs to {facts.region} ({_zones(facts.timezones)}); the candidate says "
+                  f"{place.label} ({_zones(place.timezones)}). People keep numbers when they move, so ask; "
+                  "on its own this is not proof of anything.", evidence, source)
+    specific = (place.city or place.subdivision) and facts.timezones and place.timezones
+    if specific and not places.timezones_overlap(facts.timezones, place.timezones, now):
+        return _f(S.INFO, C.LOW, "Phone area's time zone differs from the claimed location's",
+                  "Same country, different time zone. Numbers keep their area code when people move within a "
+                  "country, so this is context, not a signal.", evidence, source)
+    return _f(S.INFO, C.HIGH, "Phone number's country matches the claimed location", "", evidence, source)
+
+
+def with_live(findings: list[Finding], info: LineInfo, facts: PhoneFacts) -> list[Finding]:
+    """Adds the live line type; one fact, one finding: it replaces the offline type finding when that
+    was info or the same kind of signal (the more severe of the two stands, evidence merged)."""
+    live = _live_type(info, facts)
+    offline = findings[0] if findings and findings[0].evidence.get("type") == facts.number_type else None
+    same = facts.kind == info.line_type or (facts.kind in _VOIP and info.line_type in _VOIP)
+    if offline is None or not info.valid or not (offline.severity == S.INFO or same):
+        return [*findings, live]
+    keep = offline if offline.severity > live.severity else live
+    evidence = {**{f"offline_{k}" if k in live.evidence and k != "phone" else k: v
+                   for k, v in offline.evidence.items()}, **live.evidence}
+    source = f"{live.source}; {offline.source}"
+    return [_f(keep.severity, keep.confidence, keep.title, keep.detail, evidence, source), *findings[1:]]
+
+
+def _live_type(info: LineInfo, facts: PhoneFacts) -> Finding:
+    """The live provider's line type as one finding; never "not VoIP" unless the provider said so."""
+    source = info.source + (f", looked up {info.fetched_at.date().isoformat()}" if info.fetched_at else "")
+    if not info.valid:
+        return _f(S.MEDIUM, C.MEDIUM, "Live lookup says the number is not valid", "",
+                  {"phone": facts.e164, "errors": list(info.validation_errors)}, source)
+    evidence = {"phone": facts.e164, "line_type": info.raw_type or info.line_type}
+    evidence.update(carrier=info.carrier_name, mcc=info.mobile_country_code, mnc=info.mobile_network_code)
+    if info.line_type in LINE_SIGNALS:
+        severity, confidence, title, why = LINE_SIGNALS[info.line_type]
+        return _f(severity, confidence, title, why, evidence, source)
+    if info.line_type == "unknown":
+        return _f(S.INFO, C.LOW, "Live lookup could not determine the line type",
+                  "This is not a clearance: VoIP is not ruled out.", evidence, source)
+    title = f"Line type (live lookup): {info.line_type}"
+    return _f(S.INFO, C.HIGH, title + (f", carrier {info.carrier_name}" if info.carrier_name else ""), "",
+              evidence, source)
+
+
+def caller_name_finding(info: LineInfo, candidate_name: str) -> Finding | None:
+    """Caller name (CNAM, US only) vs the candidate's name, compared in normalize.name form."""
+    try:
+        words = normalize.name(info.caller_name).split() if info.caller_name else []
+        mine = [w for w in normalize.name(candidate_name or "-").split() if len(w) >= 2]
+    except ValueError:
+        return None
+    if not words:
+        return None
+    source = f"{info.source} caller name (CNAM)"
+    evidence = {"caller_name": info.caller_name, "caller_type": info.caller_type,
+                "candidate_name": (candidate_name or "")[:80]}
+    theirs = [w for w in words if len(w) >= 2]
+    matched = [w for w in mine if any(w == t or (len(t) >= 3 and w.startswith(t)) for t in theirs)]
+    if mine and (len(matched) == len(mine) or len(matched) >= 2):
+        return _f(S.INFO, C.MEDIUM, "Caller name matches the candidate's name", "", evidence, source)
+    us_state = any(c == "US" for c, _ in places.table().subdivisions.get(words[-1], ()))
+    if " ".join(words) in _GENERIC_CNAM or (len(words) >= 2 and us_state and len(info.caller_name) <= 15):
+        return _f(S.INFO, C.HIGH, "Caller name on record is generic", "CNAM holds a placeholder or a place "
+                  "(\"AUSTIN TX\"), not a person.", evidence, source)
+    if info.caller_type.upper() == "BUSINESS" or not mine:
+        return _f(S.INFO, C.MEDIUM, f"Caller name on record: {info.caller_name[:40]}", "", evidence, source)
+    if matched:
+        return _f(S.INFO, C.LOW, "Caller name shares part of the candidate's name", "Perhaps a family line.",
+                  evidence, source)
+    return _f(S.MEDIUM, C.LOW, "Phone number is registered to a different name",
+              "Caller-ID (CNAM) data names someone else. Family or employer lines and stale CNAM records are "
+              "common, so ask before drawing conclusions.", evidence, source)
+
+
+class Phone(Check):
+    name = "phone"
+    description = ("Phone validity, line type (VoIP), carrier, region/time zone vs claimed location, "
+                   "sanctioned jurisdictions; live line type when configured")
+    requires = frozenset({"phone"})
+    timeout_s = 8.0
+
+    def run(self, candidate: Candidate, ctx: CheckContext) -> list[Finding]:
+        facts = parse_phone(candidate.phone, candidate.location or None)
+        live = ctx.has_source("phone_lookup")
+        try:
+            table, data_problem = sanctioned_jurisdictions(), ""
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            table, data_problem = SanctionsTable("", "", ()), type(exc).__name__
+        findings = offline_findings(facts, table, ctx.now(), live=live)
+        if data_problem:
+            raise CheckFailed(f"sanctioned-jurisdiction data unusable ({data_problem})", findings)
+        if facts.problem == NO_COUNTRY:
+            raise CheckFailed(f"could not check the phone: {NO_COUNTRY}", findings)
+        if not (live and facts.valid):
+            return findings
+        try:
+            # Stop the lookup a little before the check's own deadline so a slow provider ends as
+            # CheckFailed with the offline findings, not as a runner timeout that would lose them.
+            deadline = None if ctx.deadline is None else ctx.deadline - LOOKUP_MARGIN_S
+            info = ctx.source("phone_lookup").lookup(facts.e164, deadline=deadline)
+        except Exception as exc:  # a provider's bug must not cost the offline findings either
+            why = str(exc) if isinstance(exc, SourceError) else type(exc).__name__
+            raise CheckFailed(f"live line-type lookup failed ({why}); offline findings kept",
+                              findings) from None
+        caller = caller_name_finding(info, candidate.name)
+        return with_live(findings, info, facts) + ([caller] if caller else [])

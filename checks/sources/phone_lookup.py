@@ -1,0 +1,233 @@
+"""Optional live line-type lookup for phone numbers: a provider interface and Twilio Lookup v2.
+
+Offline metadata cannot tell a Google Voice number from a mobile in North America; the carrier's
+own records can. ``TwilioLookup`` asks ``GET {base}{e164}?Fields=line_type_intelligence,caller_name``
+with HTTP basic auth, maps Twilio's line types onto ``LineInfo.line_type`` and turns every failure
+(credentials, unknown number, rate limit, Twilio error codes, timeouts, garbage) into a typed
+``SourceError`` whose message never contains the number. Successful answers are cached per number
+for ``cache_ttl_s`` seconds (in memory, thread-safe); failures are never cached.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, NoReturn, Protocol, runtime_checkable
+
+from checks.errors import BadResponse, NotFound, SourceError
+from checks.sources.http import HttpClient, HttpResponse
+
+DEFAULT_TWILIO_LOOKUP_URL = "https://lookups.twilio.com/v2/PhoneNumbers/"
+FIELDS = "line_type_intelligence,caller_name"
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+
+#: Twilio ``line_type_intelligence.type`` -> ``LineInfo.line_type``
+TWILIO_TYPES = {
+    "landline": "landline", "mobile": "mobile", "fixedVoip": "fixed_voip", "nonFixedVoip": "non_fixed_voip",
+    "personal": "personal", "tollFree": "toll_free", "premium": "premium", "sharedCost": "shared_cost",
+    "uan": "uan", "voicemail": "voicemail", "pager": "pager", "unknown": "unknown",
+}
+LINE_TYPES = frozenset(TWILIO_TYPES.values())
+
+# Twilio error codes we can explain (https://www.twilio.com/docs/api/errors/<code>).
+TWILIO_ERRORS = {
+    20003: "Twilio rejected the credentials; check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+    20404: "Twilio has no record of this number",
+    20429: "Twilio rate limit reached",
+    60601: "the Twilio account is not authorised for Canadian line-type data (CLNPC approval needed)",
+    60606: "the Twilio account does not have the Lookup package enabled",
+    60607: "Twilio Lookup does not cover this number's country",
+    60608: "Twilio's upstream data provider returned an error",
+    60614: "this Lookup package must be used in a different Twilio region",
+    60619: "this Lookup request cannot be completed in the selected Twilio region",
+}
+
+
+@dataclass(frozen=True)
+class LineInfo:
+    """What a live lookup says about one number. ``line_type`` is one of ``LINE_TYPES``."""
+
+    e164: str
+    line_type: str
+    raw_type: str = ""
+    carrier_name: str = ""
+    mobile_country_code: str = ""
+    mobile_network_code: str = ""
+    country_code: str = ""
+    valid: bool = True
+    validation_errors: tuple[str, ...] = ()
+    caller_name: str = ""
+    caller_type: str = ""
+    caller_name_error: int | None = None
+    source: str = "Twilio Lookup v2"
+    fetched_at: datetime | None = None
+    cached: bool = False
+
+    @property
+    def is_voip(self) -> bool:
+        return self.line_type in ("fixed_voip", "non_fixed_voip")
+
+
+@runtime_checkable
+class PhoneLookup(Protocol):
+    """A live line-type provider. ``lookup`` raises ``SourceError`` when it cannot answer."""
+
+    def lookup(self, e164: str, *, deadline: float | None = None) -> LineInfo: ...
+
+
+def describe_error(code: Any, message: str = "") -> str:
+    """A short, number-free reason for a Twilio error code."""
+    try:
+        number = int(code)
+    except (TypeError, ValueError):
+        number = None
+    text = TWILIO_ERRORS.get(number) if number is not None else None
+    if text is None:
+        text = "Twilio error" + (f": {_scrub(message)[:120]}" if message else "")
+    return f"{text} (error {number})" if number is not None else text
+
+
+def _scrub(text: str) -> str:
+    """Drop anything that looks like a phone number from provider text shown to users."""
+    return re.sub(r"\+?\d[\d\s().-]{5,}\d", "<number>", str(text))
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+class _TtlCache:
+    def __init__(self, ttl_s: float, max_entries: int, clock: Callable[[], float]):
+        self.ttl_s, self.max_entries, self._clock = ttl_s, max_entries, clock
+        self._items: OrderedDict[str, tuple[float, LineInfo]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> LineInfo | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] <= self._clock():
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, value: LineInfo) -> None:
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            self._items[key] = (self._clock() + self.ttl_s, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class TwilioLookup:
+    """Twilio Lookup v2 line type intelligence (+ caller name, US only) as a ``PhoneLookup``."""
+
+    name = "Twilio Lookup v2"
+
+    def __init__(self, http: HttpClient, account_sid: str, auth_token: str,
+                 base_url: str = DEFAULT_TWILIO_LOOKUP_URL, *, cache_ttl_s: float = 24 * 3600,
+                 cache_max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic):
+        if not account_sid or not auth_token:
+            raise ValueError("Twilio Lookup needs an account SID and an auth token")
+        self.http = http
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode("ascii")
+        self._headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
+        self.cache = _TtlCache(cache_ttl_s, cache_max_entries, clock)
+
+    def __repr__(self) -> str:  # never show the credentials
+        return f"TwilioLookup({self.base_url!r})"
+
+    def lookup(self, e164: str, *, deadline: float | None = None) -> LineInfo:
+        if not _E164.match(e164 or ""):
+            raise ValueError("lookup needs an E.164 number such as +14155550100")
+        hit = self.cache.get(e164)
+        if hit is not None:
+            return replace(hit, cached=True)
+        response = self.http.get(f"{self.base_url}{e164}?Fields={FIELDS}", headers=self._headers,
+                                 deadline=deadline, max_bytes=256_000,
+                                 ok_statuses=(200, 400, 401, 403, 404))
+        if response.status != 200:
+            self._fail(response)
+        body = response.json()
+        if not isinstance(body, Mapping):
+            raise BadResponse("Twilio Lookup answered with something other than a JSON object")
+        info = self._parse(e164, body)
+        self.cache.put(e164, info)
+        return info
+
+    def check_credentials(self, *, deadline: float | None = None, probe: str = "+14155550100") -> None:
+        """For ``doctor``: a basic lookup (no Fields; Twilio does not charge for it) that proves the
+        URL and credentials work. Raises ``SourceError`` with the reason."""
+        response = self.http.get(f"{self.base_url}{probe}", headers=self._headers, deadline=deadline,
+                                 max_bytes=64_000, ok_statuses=(200, 400, 401, 403, 404))
+        if response.status != 200:
+            self._fail(response)
+
+    @staticmethod
+    def _fail(response: HttpResponse) -> NoReturn:
+        try:
+            body = response.json()
+        except BadResponse:
+            body = {}
+        body = body if isinstance(body, Mapping) else {}
+        status = response.status
+        code = body.get("code") or {401: 20003, 404: 20404}.get(status)
+        reason = f"{describe_error(code, _text(body.get('message')))}, HTTP {status}"
+        if status == 404:
+            raise NotFound(reason)
+        raise SourceError(reason)
+
+    def _parse(self, e164: str, body: Mapping[str, Any]) -> LineInfo:
+        if body.get("code") and body.get("status") not in (None, 200):
+            raise SourceError(describe_error(body.get("code"), _text(body.get("message"))))
+        valid = body.get("valid")
+        errors = body.get("validation_errors") or ()
+        if valid is False:
+            return LineInfo(e164, "unknown", valid=False, source=self.name, fetched_at=datetime.now(UTC),
+                            validation_errors=tuple(str(e) for e in errors if isinstance(e, str)))
+        lti = body.get("line_type_intelligence")
+        if not isinstance(lti, Mapping):
+            raise BadResponse("Twilio Lookup answer has no line_type_intelligence (is the package enabled?)")
+        if lti.get("error_code") not in (None, 0, ""):
+            raise SourceError("line type: " + describe_error(lti.get("error_code")))
+        raw_type = lti.get("type")
+        if raw_type is not None and not isinstance(raw_type, str):
+            raise BadResponse("Twilio Lookup answer has a malformed line type")
+        line_type = TWILIO_TYPES.get(raw_type or "unknown")
+        if line_type is None:
+            raise BadResponse(f"Twilio Lookup answered with an unknown line type {str(raw_type)[:30]!r}")
+        caller = body.get("caller_name")
+        caller = caller if isinstance(caller, Mapping) else {}
+        caller_error = caller.get("error_code")
+        return LineInfo(
+            e164=e164, line_type=line_type, raw_type=raw_type or "",
+            carrier_name=_text(lti.get("carrier_name")),
+            mobile_country_code=_text(lti.get("mobile_country_code")),
+            mobile_network_code=_text(lti.get("mobile_network_code")),
+            country_code=_text(body.get("country_code")), valid=True,
+            caller_name=_text(caller.get("caller_name")) if not caller_error else "",
+            caller_type=_text(caller.get("caller_type")),
+            caller_name_error=int(caller_error) if isinstance(caller_error, int) and caller_error else None,
+            source=self.name, fetched_at=datetime.now(UTC))
+
+
+def build_twilio_lookup(http: HttpClient, account_sid: str, auth_token: str,
+                        base_url: str = "", **kwargs: Any) -> TwilioLookup | None:
+    """The provider when both credentials are set, else ``None`` (the phone check stays offline)."""
+    if not (account_sid and auth_token):
+        return None
+    return TwilioLookup(http, account_sid, auth_token, base_url or DEFAULT_TWILIO_LOOKUP_URL, **kwargs)
