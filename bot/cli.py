@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import cli_sanctions
 
     cli_sanctions.add_parser(sub)
+    from bot import cli_slack
+
+    cli_slack.add_parsers(sub)
     sub.add_parser("migrate", help="apply database migrations (no-op until the store lands)")
     sub.add_parser("doctor", help="check configuration and reachability of every source")
     return parser
@@ -48,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level, logging.INFO), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # At DEBUG these libraries log request lines and bodies, which can carry candidate data.
+    for noisy in ("urllib3", "slack_sdk", "slack_bolt"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 
 def _candidate(args: argparse.Namespace):
@@ -107,7 +114,20 @@ def cmd_sanctions(args: argparse.Namespace, settings: Settings) -> int:
     return cli_sanctions.run(args, settings, sys.stdout)
 
 
-COMMANDS = {"check": cmd_check, "migrate": cmd_migrate, "doctor": cmd_doctor, "sanctions": cmd_sanctions}
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_slack
+
+    return cli_slack.run_serve(args, settings, sys.stdout)
+
+
+def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_slack
+
+    return cli_slack.run_socket(args, settings, sys.stdout)
+
+
+COMMANDS = {"check": cmd_check, "migrate": cmd_migrate, "doctor": cmd_doctor, "sanctions": cmd_sanctions,
+            "serve": cmd_serve, "socket": cmd_socket}
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

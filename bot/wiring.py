@@ -11,9 +11,12 @@ from bot.config import ConfigError, Settings
 from checks.context import CheckContext
 from checks.model import Candidate, CheckResult, Report
 from checks.registry import Registry, load_registry
+from checks.resume import prepare_artefacts
 from checks.runner import Runner
 from checks.sanctions_name import NameScreen
+from checks.sources.chains import build_chain_sources
 from checks.sources.dns import DnsClient
+from checks.sources.github import GitHubClient
 from checks.sources.http import DEFAULT_USER_AGENT, HttpClient
 from checks.sources.phone_lookup import build_twilio_lookup
 from checks.sources.rdap import RdapClient
@@ -39,6 +42,8 @@ def build_sources(settings: Settings, http: HttpClient | None = None) -> dict[st
         "dns": dns,
         "phone_lookup": build_twilio_lookup(http, settings.twilio_account_sid, settings.twilio_auth_token,
                                             settings.twilio_lookup_url),
+        "chains": build_chain_sources(settings, http),
+        "github": GitHubClient(http, settings.github_api_url, token=settings.github_token or None),
         "sanctions": SanctionsSource(SanctionsStore(settings.data_dir),
                                      max_age_days=settings.sanctions_max_age_days,
                                      name_screen_factory=NameScreen),
@@ -60,8 +65,9 @@ class App:
 
     def vet(self, candidate: Candidate, *, vetting_id: str | None = None,
             on_result: Callable[[CheckResult], None] | None = None) -> Report:
-        """The one vetting pipeline every entry point (CLI, Slack, worker) goes through."""
-        ctx = self.context(vetting_id)
+        """The one vetting pipeline every entry point (CLI, Slack, worker) goes through. The resume
+        is extracted once here (in a resource-limited child process) and shared by every check."""
+        ctx = self.context(vetting_id, **prepare_artefacts(candidate))
         return self.runner.run(candidate, ctx, on_result=on_result)
 
 

@@ -23,5 +23,11 @@ class Check:
     #: a failure of a critical check makes the risk level "incomplete" unless high/critical stands
     critical: ClassVar[bool] = False
 
+    def not_applicable(self, candidate: Candidate) -> str:
+        """Optional: a reason (shown as "skipped") why this check does not apply to ``candidate``
+        although its inputs are present, e.g. a wallet on a chain whose history is private. Must be
+        cheap and offline. "" means it applies."""
+        return ""
+
     def run(self, candidate: Candidate, ctx: CheckContext) -> list[Finding]:  # pragma: no cover
         raise NotImplementedError

@@ -28,6 +28,12 @@ def missing_inputs(check: Any, candidate: Candidate) -> str:
     any_of = sorted(getattr(check, "requires_any", ()))
     if any_of and not any(candidate.has(f) for f in any_of):
         return "needs one of " + ", ".join(any_of)
+    hook = getattr(check, "not_applicable", None)
+    if callable(hook):
+        try:
+            return str(hook(candidate) or "")
+        except Exception:  # a broken hook must not hide the check: run it and let run() decide
+            log.error("check %s: not_applicable() raised; running the check", check.name)
     return ""
 
 

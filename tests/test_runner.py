@@ -127,3 +127,10 @@ def test_progress_callback_sees_every_result_once():
     registry = Registry([make_check("a", sleeper(0)), make_check("b", sleeper(0), requires=("phone",))])
     Runner(registry).run(CANDIDATE, on_result=calls.append)
     assert sorted(r.name for r in calls) == ["a", "b"]
+
+
+def test_not_applicable_hook_skips_with_its_reason():
+    check = make_check("chain", sleeper(0))
+    type(check).not_applicable = lambda self, candidate: "Monero hides its history by design"
+    result = Runner(Registry([check])).run(CANDIDATE).checks[0]
+    assert (result.status, result.reason) == (Status.SKIPPED, "Monero hides its history by design")

@@ -1,0 +1,1 @@
+"""The Slack face of vetcandidate: ``build_app(settings, services)`` in ``bot.slack.app``."""

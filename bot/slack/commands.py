@@ -1,0 +1,124 @@
+"""``/vetcandidate`` and the form's submission: check access, parse, acknowledge at once, and hand
+the vetting to a background job (``services.jobs.submit``). Nothing slow happens before ``ack``."""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import modal
+from bot.slack.access import check_access, is_admin
+from bot.slack.errors import AccessDenied, InputError, ModalError
+from bot.slack.messages import ack_text, help_message
+from bot.slack.parsing import ParsedCommand, parse_command
+from bot.slack.vetting import SlackVetter, VettingJob, applicable_checks
+from checks.model import Candidate
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackServices
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/vetcandidate"
+_BLOCK = re.compile(r"^\s*block\s+\S+=", re.IGNORECASE)
+
+
+def new_vetting_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class CommandHandlers:
+    def __init__(self, services: SlackServices, vetter: SlackVetter):
+        self.services = services
+        self.settings = services.app.settings
+        self.vetter = vetter
+
+    def register(self, bolt: App) -> None:
+        bolt.command(COMMAND)(self.command)
+        bolt.view(modal.CALLBACK_ID)(self.submission)
+
+    # -- /vetcandidate ---------------------------------------------------------------------------
+    def command(self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        user, channel = body.get("user_id", ""), body.get("channel_id", "")
+        text = body.get("text") or ""
+        try:
+            check_access(self.settings, user, channel)
+        except AccessDenied as exc:
+            log.info("refused %s for %s in %s", COMMAND, user, channel)
+            ack(response_type="ephemeral", text=exc.user_message())
+            return
+        word = text.strip().lower()
+        if word in ("help", "-h", "--help", "?"):
+            message = help_message()
+            ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
+            return
+        if not word:
+            ack()
+            self.open_form(client, respond, body.get("trigger_id", ""), channel)
+            return
+        if _BLOCK.match(text):
+            ack(response_type="ephemeral", text=self._block_reply(user))
+            return
+        try:
+            parsed = parse_command(text)
+        except InputError as exc:
+            log.info("bad %s input from %s: %d problem(s)", COMMAND, user, len(exc.problems))
+            ack(response_type="ephemeral", text=exc.user_message())
+            return
+        job = self._job(parsed, user, channel, body.get("response_url", ""), "command")
+        ack(response_type="ephemeral", text=ack_text(parsed.name, self._count(parsed)))
+        self.services.jobs.submit(self.vetter.run, job.to_dict())
+
+    def open_form(self, client: WebClient, respond: Respond, trigger_id: str, channel: str,
+                  **view_args: Any) -> None:
+        try:
+            client.views_open(trigger_id=trigger_id, view=modal.build_view(channel_id=channel, **view_args))
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", exc.response.get("error", "") if exc.response else "")
+            respond(response_type="ephemeral", replace_original=False, text=ModalError().user_message())
+
+    def _block_reply(self, user: str) -> str:
+        if not is_admin(self.settings, user):
+            return "Only admins (VETCANDIDATE_ADMIN_USERS) can add indicators to the confirmed-fraud list."
+        return ("Adding indicators to the confirmed-fraud watchlist arrives with the watchlist store; "
+                "this deployment cannot record them yet.")
+
+    # -- the form --------------------------------------------------------------------------------
+    def submission(self, ack: Ack, body: dict[str, Any]) -> None:
+        user = (body.get("user") or {}).get("id", "")
+        submission, errors = modal.read_submission(body)
+        if submission is None:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            check_access(self.settings, user, submission.channel_id)
+        except AccessDenied as exc:
+            log.info("refused form submission from %s for %s", user, submission.channel_id)
+            block = "channel" if exc.what == "channel" else "name"
+            ack(response_action="errors", errors={block: _short_refusal(exc)})
+            return
+        ack()
+        job = self._job(submission.parsed, user, submission.channel_id, submission.response_url, "modal")
+        self.services.jobs.submit(self.vetter.run, job.to_dict())
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _job(self, parsed: ParsedCommand, user: str, channel: str, response_url: str,
+             origin: str) -> VettingJob:
+        return VettingJob(vetting_id=new_vetting_id(), user_id=user, channel_id=channel,
+                          response_url=response_url, fields=dict(parsed.fields),
+                          resume_file_id=parsed.resume_file_id, origin=origin)
+
+    def _count(self, parsed: ParsedCommand) -> int:
+        preview = Candidate(**parsed.fields, resume_bytes=b"" if parsed.resume_file_id else None)
+        return applicable_checks(self.services.app.registry, preview)
+
+
+def _short_refusal(exc: AccessDenied) -> str:
+    if exc.what == "channel":
+        return "Vetting isn't enabled in that channel. Pick one your security team set up."
+    return "You're not on the list of people who can vet candidates here."
