@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from fpdf import FPDF  # noqa: E402
 
-from checks.resume import extract, rules  # noqa: E402
-from checks.resume.extract import DEFAULT_LIMITS, extract_resume, parse_document  # noqa: E402
+from checks.resume import rules, sandbox  # noqa: E402
+from checks.resume.extract import DEFAULT_LIMITS, parse_document  # noqa: E402
+from checks.resume.sandbox import extract_resume  # noqa: E402
 from checks.resume.timeline import parse_timeline  # noqa: E402
 
 NOW = datetime.now(UTC)
@@ -121,7 +122,7 @@ def main() -> None:
     two, fifty = make_pdf(resume_lines(2, rnd)), make_pdf(resume_lines(50, rnd))
 
     t0 = time.perf_counter()
-    extract.warm_up()
+    sandbox.warm_up()
     print(f"fork server cold start (once per process, incl. warm-up request): "
           f"{1000 * (time.perf_counter() - t0):.0f} ms")
     tiny = [0.0] * 20

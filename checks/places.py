@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from checks.jurisdictions import SanctionsTable, load_sanctions_table
+
 DATA_FILE = Path(__file__).with_name("data") / "places.json"
 _LANGS = ("en", "de", "es", "fr", "it", "nl", "pt", "pl", "sv")
 _FILLER = re.compile(r"\b(?:fully|remote(?:ly)?|anywhere|worldwide|wfh|work from home|hybrid|onsite|on-site|"
@@ -264,44 +266,11 @@ def timezones_overlap(a: tuple[str, ...], b: tuple[str, ...], when: datetime) ->
     return any(_offsets(z, when.year) in left for z in b)
 
 
-# -- comprehensively sanctioned jurisdictions (a compliance fact, from a dated, sourced file) ---------
+# -- comprehensively sanctioned jurisdictions: the table's types and checks are in checks.jurisdictions --
 SANCTIONS_FILE = Path(__file__).with_name("data") / "sanctioned_jurisdictions.json"
-
-
-@dataclass(frozen=True)
-class SanctionedJurisdiction:
-    name: str
-    region: str
-    prefixes: tuple[str, ...]  # E.164 prefixes, "+850"
-    programme: str
-
-
-@dataclass(frozen=True)
-class SanctionsTable:
-    as_of: str
-    source: str
-    jurisdictions: tuple[SanctionedJurisdiction, ...]
-
-    def match(self, e164_digits: str) -> tuple[SanctionedJurisdiction, str] | None:
-        """The jurisdiction whose number range holds ``e164_digits`` ("850..."), with the prefix."""
-        for jurisdiction in self.jurisdictions:
-            for prefix in jurisdiction.prefixes:
-                if e164_digits.startswith(prefix[1:]):
-                    return jurisdiction, prefix
-        return None
 
 
 @lru_cache(maxsize=1)
 def sanctioned_jurisdictions() -> SanctionsTable:
     """Loads and validates the table; raises ``ValueError``/``OSError`` when it is missing or bad."""
-    data = json.loads(SANCTIONS_FILE.read_text(encoding="utf-8"))
-    as_of = datetime.strptime(data["as_of"], "%Y-%m-%d").date().isoformat()
-    rows = []
-    for row in data["jurisdictions"]:
-        prefixes = tuple(row["prefixes"])
-        if not prefixes or not all(re.fullmatch(r"\+[1-9]\d{0,6}", p) for p in prefixes):
-            raise ValueError(f"bad prefixes for {row.get('name')!r} in {SANCTIONS_FILE.name}")
-        rows.append(SanctionedJurisdiction(row["name"], row["region"], prefixes, row["programme"]))
-    if not data.get("source"):
-        raise ValueError(f"{SANCTIONS_FILE.name} names no source")
-    return SanctionsTable(as_of, data["source"], tuple(rows))
+    return load_sanctions_table(SANCTIONS_FILE)

@@ -21,7 +21,8 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_TIMEOUT_S = 300.0
 # Modules of this package that hold engine code, not checks.
 _NOT_CHECKS = {"base", "context", "errors", "model", "normalize", "registry", "runner", "scoring",
-               "sources", "crypto_address", "address_codecs"}
+               "sources", "crypto_address", "address_codecs", "places", "fingerprints", "jurisdictions",
+               "phone_facts", "github_signals"}
 
 
 class PluginError(Exception):

@@ -12,8 +12,9 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 
-from checks.resume import extract
-from checks.resume.extract import MB, Limits, Problem, ResumeDoc, extract_resume, parse_document, sniff
+from checks.resume import sandbox
+from checks.resume.extract import MB, Limits, Problem, ResumeDoc, parse_document, sniff
+from checks.resume.sandbox import extract_resume
 
 ROLE_LINES = ["Jane Roe", "Austin, TX | jane.roe@example.com | +1 415 555 0100",
               "Experience", "Senior Engineer, Acme Corp – Jan 2019 – Present",
@@ -261,8 +262,8 @@ def test_memory_limit_is_reported(heavy):
 
 
 def test_server_restarts_after_dying_and_serves_threads_concurrently():
-    extract.warm_up()
-    server = extract._server[0]
+    sandbox.warm_up()
+    server = sandbox._server[0]
     server.kill()
     server.wait()
     assert extract_resume(b"Jane Roe, engineer at Acme since 2019", "cv.txt").problem == ""
@@ -278,9 +279,9 @@ def test_server_restarts_after_dying_and_serves_threads_concurrently():
 
 def test_server_runs_isolated_without_the_parents_secrets(monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-must-not-leak")
-    with extract._lock:
-        extract._control(restart=True)
-    environ = open(f"/proc/{extract._server[0].pid}/environ", "rb").read()
+    with sandbox._lock:
+        sandbox._control(restart=True)
+    environ = open(f"/proc/{sandbox._server[0].pid}/environ", "rb").read()
     assert b"xoxb-must-not-leak" not in environ and b"SLACK" not in environ
     assert extract_resume(b"Jane Roe, engineer at Acme since 2019", "cv.txt").problem == ""
 

@@ -2,8 +2,9 @@
 
 ``checks/resume/`` is one built-in check. The registry imports this package as ``checks.resume``
 and collects the classes defined *here*, so the check class lives in this file and delegates:
-``extract`` (sandboxed text extraction), ``timeline`` (dated entries, contact facts), ``rules``
-(the inconsistencies) and ``check`` (the logic, and ``prepare_artefacts`` for the delivery layer).
+``extract`` (the document parsers), ``sandbox`` (the fork server that runs them under limits),
+``timeline`` (dated entries, contact facts), ``rules`` (the inconsistencies) and ``check`` (the logic,
+and ``prepare_artefacts`` for the delivery layer).
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from checks.context import CheckContext
 from checks.model import Candidate, Finding
 from checks.resume import check as _logic
 from checks.resume.check import ARTEFACT, prepare_artefacts
-from checks.resume.extract import Limits, Problem, ResumeDoc, extract_resume, warm_up
+from checks.resume.extract import Limits, Problem, ResumeDoc
+from checks.resume.sandbox import extract_resume, warm_up
 
 __all__ = ["ARTEFACT", "Limits", "Problem", "Resume", "ResumeDoc", "extract_resume", "prepare_artefacts",
            "warm_up"]

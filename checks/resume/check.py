@@ -11,7 +11,8 @@ from checks.context import CheckContext
 from checks.errors import CheckFailed
 from checks.model import Candidate, Confidence, Finding, Severity
 from checks.resume import rules
-from checks.resume.extract import DEFAULT_LIMITS, Limits, Problem, ResumeDoc, extract_resume, failed
+from checks.resume.extract import DEFAULT_LIMITS, Limits, Problem, ResumeDoc, failed
+from checks.resume.sandbox import extract_resume
 from checks.resume.timeline import parse_timeline
 
 ARTEFACT = "resume"
