@@ -33,9 +33,35 @@ def _twilio(app: wiring.App, deadline: float) -> str:
     return "credentials accepted"
 
 
+def _github(app: wiring.App, deadline: float) -> str:
+    limit, remaining, reset = app.sources["github"].rate_limit(deadline=deadline)
+    return f"{remaining}/{limit} requests left until {reset:%H:%M} UTC"
+
+
+def _reachable(app: wiring.App, url: str, deadline: float) -> str:
+    response = app.sources["http"].get(url, deadline=deadline, max_bytes=256_000,
+                                       ok_statuses=tuple(range(100, 500)))
+    return f"reachable (HTTP {response.status})"
+
+
+def _slack(settings: Settings) -> str:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                       timeout=int(PROBE_TIMEOUT_S), retry_handlers=[])
+    try:
+        answer = client.auth_test()
+    except SlackApiError as exc:
+        raise SourceError(f"auth.test refused: {exc.response.get('error', 'unknown error')}") from None
+    except Exception as exc:  # URLError, timeouts
+        raise SourceError(f"cannot reach {settings.slack_api_url}: {type(exc).__name__}") from None
+    return f"bot {answer.get('user_id', '?')} in team {answer.get('team', '?')}"
+
+
 def probes(settings: Settings, app: wiring.App) -> list[tuple[str, Callable[[float], str]]]:
     rdap, dns = app.sources["rdap"], app.sources["dns"]
-    return [
+    checks: list[tuple[str, Callable[[float], str]]] = [
         ("data directory", lambda deadline: f"writable: {_data_dir(settings)}"),
         ("checks", lambda deadline: f"{len(app.registry.enabled())} enabled: "
                                     + ", ".join(c.name for c in app.registry.enabled())),
@@ -43,8 +69,19 @@ def probes(settings: Settings, app: wiring.App) -> list[tuple[str, Callable[[flo
                                             f"{settings.rdap_bootstrap_url}"),
         ("DNS", lambda deadline: dns.check(deadline=deadline)),
         ("OFAC SDN list", lambda deadline: _sanctions(app)),
-    ] + ([("Twilio Lookup", lambda deadline: _twilio(app, deadline))]
-         if app.sources.get("phone_lookup") is not None else [])
+    ]
+    if app.sources.get("phone_lookup") is not None:
+        checks.append(("Twilio Lookup", lambda deadline: _twilio(app, deadline)))
+    if app.sources.get("github") is not None:
+        checks.append(("GitHub API", lambda deadline: _github(app, deadline)))
+    explorers = {"bitcoin": settings.btc_explorer_url, **settings.evm_explorers,
+                 "tron": settings.tron_api_url}
+    for chain, url in explorers.items():
+        if url:
+            checks.append((f"explorer {chain}", lambda deadline, url=url: _reachable(app, url, deadline)))
+    if settings.slack_bot_token:
+        checks.append(("Slack auth.test", lambda deadline: _slack(settings)))
+    return checks
 
 
 def run_doctor(settings: Settings, out: IO[str]) -> int:

@@ -62,3 +62,27 @@ def test_doctor_reports_each_source_and_fails_when_unreachable(env, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL  RDAP bootstrap" in out and "FAIL  OFAC SDN list" in out and "ok    data directory" in out
+
+
+def test_doctor_all_good_against_local_sources(env, capsys):
+    from tests.fakes.dns_server import DnsFake
+    from tests.fakes.github_server import GitHubFake
+    from tests.fakes.rdap_server import RdapFake
+    from tests.fakes.slack_server import FakeSlack
+
+    assert main(["sanctions", "update", "--source", str(FIXTURE)], env=env) == 0
+    with RdapFake() as rdap, DnsFake({"example.com": {"A": ["192.0.2.1"]}}) as dns, GitHubFake() as gh, \
+            FakeSlack() as slack:
+        rdap.add_domain("example.com")
+        local = {**env, "RDAP_BOOTSTRAP_URL": rdap.bootstrap_url, "DNS_NAMESERVERS": dns.nameserver,
+                 "GITHUB_API_URL": gh.base_url, "SLACK_BOT_TOKEN": slack.token,
+                 "SLACK_API_URL": slack.api_url,
+                 "BTC_EXPLORER_URL": rdap.url, "EVM_EXPLORER_URL": rdap.url, "TRON_API_URL": rdap.url}
+        capsys.readouterr()
+        code = main(["doctor"], env=local)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    for label in ("RDAP bootstrap", "DNS", "OFAC SDN list", "GitHub API", "explorer bitcoin",
+                  "explorer ethereum", "explorer tron", "Slack auth.test"):
+        assert f"ok    {label}" in out
+    assert out.rstrip().endswith("all good")
