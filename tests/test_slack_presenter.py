@@ -63,9 +63,27 @@ def incomplete_report():
                     "verify identity", evidence={"listed": "<@U0EVIL> Doe"}, source=SDN),), "", 8))
 
 
-@pytest.mark.parametrize("name", ["low", "critical", "incomplete"])
+def github_report():
+    return report(
+        Candidate(name="Alex Doe", github="alexdoe-dev"),
+        CheckResult("github_profile", Status.OK, (
+            Finding(severity=Severity.MEDIUM, confidence="high", title="GitHub account created 21 days ago",
+                    detail="Accounts opened weeks before an application are a documented persona pattern.",
+                    evidence={"login": "alexdoe-dev", "created": "2026-11-03", "age_days": 21},
+                    source="GitHub REST API"),
+            Finding(severity=Severity.LOW, confidence="medium", title="All public repositories are forks",
+                    evidence={"login": "alexdoe-dev", "repos": 7, "forks": 7}, source="GitHub REST API")),
+            "", 310),
+        CheckResult("sanctions_name", Status.OK, (), "", 2))
+
+
+GOLDEN_CASES = {"low": low_report, "critical": critical_report, "incomplete": incomplete_report,
+                "github": github_report}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_golden_block_kit(name):
-    made = {"low": low_report, "critical": critical_report, "incomplete": incomplete_report}[name]()
+    made = GOLDEN_CASES[name]()
     message = render_summary(made, sanctions_line=SDN, vetting_id="abc123def456").to_dict()
     path = GOLDEN / f"slack_summary_{name}.json"
     if os.environ.get("UPDATE_GOLDEN"):
