@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
+from bot.store import StoreError
 
 MAX_RESUME_BYTES = 20 * 1024 * 1024
 
@@ -33,9 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         check.add_argument(f"--{flag}", default="")
     check.add_argument("--resume", metavar="FILE", default="")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--no-record", action="store_true",
-                       help="do not write the vetting to the audit log (the audit store arrives "
-                            "with persistence; until then nothing is recorded)")
+    check.add_argument("--no-record", action="store_true", help="do not write the vetting to the audit log")
 
     from bot import cli_sanctions
 
@@ -43,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import cli_slack
 
     cli_slack.add_parsers(sub)
-    sub.add_parser("migrate", help="apply database migrations (no-op until the store lands)")
+    from bot import cli_store
+
+    cli_store.add_parser(sub)  # migrate, history, purge
     sub.add_parser("doctor", help="check configuration and reachability of every source")
     return parser
 
@@ -89,7 +90,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
     candidate = _candidate(args)
     app = wiring.build(settings)
-    report = app.vet(candidate)
+    report = app.vet(candidate, record=not args.no_record, requested_by=_operator())
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -97,9 +98,20 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    print("nothing to migrate: this version keeps no database yet")
-    return 0
+def _operator() -> str:
+    """Who ran ``check`` (the audit log's requester): ``cli:<OS user>``."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli"
+
+
+def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_store
+
+    return cli_store.run(args, settings, sys.stdout)
 
 
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,8 +138,8 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     return cli_slack.run_socket(args, settings, sys.stdout)
 
 
-COMMANDS = {"check": cmd_check, "migrate": cmd_migrate, "doctor": cmd_doctor, "sanctions": cmd_sanctions,
-            "serve": cmd_serve, "socket": cmd_socket}
+COMMANDS = {"check": cmd_check, "migrate": cmd_store, "history": cmd_store, "purge": cmd_store,
+            "doctor": cmd_doctor, "sanctions": cmd_sanctions, "serve": cmd_serve, "socket": cmd_socket}
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -147,6 +159,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(f"vetcandidate: configuration error: {exc}", file=sys.stderr)
         return 2
+    except StoreError as exc:
+        print(f"vetcandidate: database error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,13 +4,13 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from bot import wiring
 from bot.config import Settings
 from checks.errors import SourceError
 from checks.sources.sanctions import usable_index
-from checks.sources.sanctions_store import SanctionsStore, refresh
+from checks.sources.sanctions_store import refresh
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,13 +25,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
-    store = SanctionsStore(settings.data_dir)
+    store = wiring.build_store(settings).sanctions()
     if args.verb == "update":
         return _update(args, settings, store, out)
     return _status(settings, store, out)
 
 
-def _update(args: argparse.Namespace, settings: Settings, store: SanctionsStore, out: IO[str]) -> int:
+def _update(args: argparse.Namespace, settings: Settings, store: Any, out: IO[str]) -> int:
     source = args.source or settings.ofac_sdn_url
     if "://" not in source:
         source = str(Path(source).expanduser().resolve())
@@ -53,7 +53,7 @@ def _update(args: argparse.Namespace, settings: Settings, store: SanctionsStore,
     return 0
 
 
-def _status(settings: Settings, store: SanctionsStore, out: IO[str]) -> int:
+def _status(settings: Settings, store: Any, out: IO[str]) -> int:
     now = datetime.now(UTC)
     try:
         index = store.load()

@@ -10,6 +10,7 @@ from typing import IO
 
 from bot import wiring
 from bot.config import Settings
+from bot.store import StoreError
 from checks.errors import SourceError
 
 PROBE_TIMEOUT_S = 8.0
@@ -68,6 +69,7 @@ def probes(settings: Settings, app: wiring.App) -> list[tuple[str, Callable[[flo
         ("RDAP bootstrap", lambda deadline: f"{rdap.check_bootstrap(deadline=deadline)} TLDs from "
                                             f"{settings.rdap_bootstrap_url}"),
         ("DNS", lambda deadline: dns.check(deadline=deadline)),
+        ("database", lambda deadline: app.store.describe() if app.store else "not configured"),
         ("OFAC SDN list", lambda deadline: _sanctions(app)),
     ]
     if app.sources.get("phone_lookup") is not None:
@@ -96,7 +98,7 @@ def run_doctor(settings: Settings, out: IO[str]) -> int:
         deadline = time.monotonic() + PROBE_TIMEOUT_S
         try:
             rows.append(("ok", label, probe(deadline)))
-        except (SourceError, OSError) as exc:
+        except (SourceError, StoreError, OSError) as exc:
             failures += 1
             rows.append(("FAIL", label, str(exc)))
     width = max(len(label) for _, label, _ in rows)

@@ -2,12 +2,14 @@
 from ``Settings``. Nothing else constructs long-lived objects."""
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import ConfigError, Settings
+from bot.store import AlreadyRecorded, Store, StoreError
 from checks.context import CheckContext
 from checks.model import Candidate, CheckResult, Report
 from checks.registry import Registry, load_registry
@@ -21,16 +23,25 @@ from checks.sources.http import DEFAULT_USER_AGENT, HttpClient
 from checks.sources.phone_lookup import build_twilio_lookup
 from checks.sources.rdap import RdapClient
 from checks.sources.sanctions import SanctionsSource
-from checks.sources.sanctions_store import SanctionsStore
 from checks.sources.whois import WhoisClient
+
+log = logging.getLogger(__name__)
 
 
 def build_http(settings: Settings) -> HttpClient:
     return HttpClient(user_agent=settings.user_agent or DEFAULT_USER_AGENT)
 
 
-def build_sources(settings: Settings, http: HttpClient | None = None) -> dict[str, Any]:
+def build_store(settings: Settings) -> Store:
+    """The audit store (SQLite in the data dir by default; upgrades itself). Raises ConfigError
+    (e.g. PostgreSQL without VETCANDIDATE_SECRET) or StoreError (database unreachable)."""
+    return Store.open(settings)
+
+
+def build_sources(settings: Settings, http: HttpClient | None = None,
+                  store: Store | None = None) -> dict[str, Any]:
     http = http or build_http(settings)
+    store = store or build_store(settings)
     try:
         dns = DnsClient(settings.dns_nameservers or None)
     except ValueError as exc:
@@ -44,9 +55,10 @@ def build_sources(settings: Settings, http: HttpClient | None = None) -> dict[st
                                             settings.twilio_lookup_url),
         "chains": build_chain_sources(settings, http),
         "github": GitHubClient(http, settings.github_api_url, token=settings.github_token or None),
-        "sanctions": SanctionsSource(SanctionsStore(settings.data_dir),
+        "sanctions": SanctionsSource(store.sanctions(),
                                      max_age_days=settings.sanctions_max_age_days,
                                      name_screen_factory=NameScreen),
+        "reuse": store.reuse_index(),
     }
 
 
@@ -58,26 +70,41 @@ class App:
     registry: Registry
     runner: Runner
     sources: dict[str, Any] = field(default_factory=dict)
+    store: Store | None = None   # None: nothing is recorded (tests that inject their own sources)
 
     def context(self, vetting_id: str | None = None, **artefacts: Any) -> CheckContext:
         return CheckContext(sources=self.sources, artefacts=artefacts,
                             vetting_id=vetting_id or uuid.uuid4().hex[:12])
 
     def vet(self, candidate: Candidate, *, vetting_id: str | None = None,
-            on_result: Callable[[CheckResult], None] | None = None) -> Report:
+            on_result: Callable[[CheckResult], None] | None = None, record: bool = True,
+            requested_by: str = "", team: str = "", channel: str = "", job_key: str | None = None,
+            slack_ts: str | None = None) -> Report:
         """The one vetting pipeline every entry point (CLI, Slack, worker) goes through. The resume
         is extracted once here (in a resource-limited child process) and shared by every check."""
         ctx = self.context(vetting_id, **prepare_artefacts(candidate))
-        return self.runner.run(candidate, ctx, on_result=on_result)
+        report = self.runner.run(candidate, ctx, on_result=on_result)
+        if record and self.store is not None:  # row + report + fingerprints, one transaction
+            try:
+                self.store.record(report, vetting_id=ctx.vetting_id, requested_by=requested_by,
+                                  team=team, channel=channel, job_key=job_key, slack_ts=slack_ts,
+                                  artefacts=ctx.artefacts)
+            except AlreadyRecorded:
+                log.info("vetting %s was already recorded (retried job)", ctx.vetting_id)
+            except StoreError as exc:  # the answer still reaches the requester; nothing half-written
+                log.error("vetting %s not recorded: %s", ctx.vetting_id, type(exc).__name__)
+        return report
 
 
 def build(settings: Settings, *, sources: dict[str, Any] | None = None,
-          registry: Registry | None = None) -> App:
+          registry: Registry | None = None, store: Store | None = None) -> App:
     registry = registry or load_registry(settings.disabled_checks, strict=settings.strict_plugins)
     runner = Runner(registry, check_timeout_s=settings.check_timeout_s,
                     deadline_s=settings.vetting_deadline_s)
-    return App(settings=settings, registry=registry, runner=runner,
-               sources=sources if sources is not None else build_sources(settings))
+    if sources is None:
+        store = store or build_store(settings)
+        sources = build_sources(settings, store=store)
+    return App(settings=settings, registry=registry, runner=runner, sources=sources, store=store)
 
 
 # -- Slack ------------------------------------------------------------------------------------------

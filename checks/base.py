@@ -22,6 +22,9 @@ class Check:
     timeout_s: ClassVar[float | None] = None
     #: a failure of a critical check makes the risk level "incomplete" unless high/critical stands
     critical: ClassVar[bool] = False
+    #: False when the check only consults our own records (reuse, watchlists): a report where only
+    #: such checks completed is "incomplete", not "low"
+    counts_as_coverage: ClassVar[bool] = True
 
     def not_applicable(self, candidate: Candidate) -> str:
         """Optional: a reason (shown as "skipped") why this check does not apply to ``candidate``

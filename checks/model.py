@@ -178,6 +178,9 @@ class CheckResult:
     reason: str = ""
     duration_ms: int = 0
     critical: bool = False
+    #: False for checks that only consult our own records (e.g. reuse): their completing alone does
+    #: not mean the candidate was checked against the outside world
+    coverage: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))

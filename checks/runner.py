@@ -128,4 +128,5 @@ class Runner:
             log.error("check %s raised %s (vetting %s)", check.name, type(exc).__name__,
                       ctx.vetting_id or "-")
         duration = int((time.monotonic() - t0) * 1000)
-        done.put(CheckResult(check.name, status, findings, reason, duration, critical))
+        done.put(CheckResult(check.name, status, findings, reason, duration, critical,
+                             bool(getattr(check, "counts_as_coverage", True))))

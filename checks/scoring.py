@@ -5,8 +5,9 @@ Rules (stated in the README too):
 * Medium findings from at least two different checks, three or more in all, each on different
   evidence, raise the level to ``high`` (independent signals agreeing; one fact counts once).
 * ``incomplete`` when a critical-flagged check failed (error/timeout) or when no applicable check
-  completed -- but only where the findings alone would say ``low`` or ``medium``: a ``high`` or
-  ``critical`` level found by other checks stands.
+  completed (checks that only consult our own records, such as reuse, do not count) -- but only
+  where the findings alone would say ``low`` or ``medium``: a ``high`` or ``critical`` level
+  found by other checks stands.
 * score = min(100, sum of weights), with info 0, low 5, medium 15, high 40, critical 100.
 """
 from __future__ import annotations
@@ -48,7 +49,7 @@ def score(results: Iterable[CheckResult]) -> Risk:
 
     failed_critical = tuple(r.name for r in results if r.critical and r.failed)
     applicable = [r for r in results if r.status != Status.SKIPPED]
-    none_completed = not any(r.status == Status.OK for r in applicable)
+    none_completed = not any(r.status == Status.OK and r.coverage for r in applicable)
     unchecked = tuple(r.name for r in results if r.failed)
     if (failed_critical or none_completed) and level in (RiskLevel.LOW, RiskLevel.MEDIUM):
         level = RiskLevel.INCOMPLETE

@@ -62,4 +62,4 @@ def test_module_entry_point_and_console_script_agree(tmp_path):
     script = Path(sys.executable).with_name("vetcandidate")
     done = subprocess.run([str(script), "migrate"], cwd=tmp_path, env=environ,
                           capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and "nothing to migrate" in done.stdout
+    assert done.returncode == 0 and "database schema upgraded from empty" in done.stdout

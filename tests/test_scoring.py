@@ -80,3 +80,9 @@ def test_partial_findings_of_failed_check_count():
 def test_no_applicable_check_completed_is_incomplete():
     assert score([CheckResult("a", Status.SKIPPED)]).level == RiskLevel.INCOMPLETE
     assert score([CheckResult("a", Status.ERROR), CheckResult("b", Status.SKIPPED)]).level == "incomplete"
+
+
+def test_checks_of_our_own_records_alone_do_not_make_a_report_complete():
+    own = CheckResult("reuse", Status.OK, coverage=False)
+    assert score([own, CheckResult("email_domain", Status.ERROR)]).level == RiskLevel.INCOMPLETE
+    assert score([own, ok("email_domain")]).level == RiskLevel.LOW

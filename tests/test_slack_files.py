@@ -24,8 +24,10 @@ def test_resume_by_permalink_is_downloaded_with_the_bot_token(slack, tmp_path):
         slack.wait_for("chat.postMessage", count=2)
     assert "2 checks" in ack["text"]
     assert slack.downloads == [("/files-pri/T0TEST-F0RESUME02/download/cv.pdf", "Bearer xoxb-test-token")]
-    resume = recorded[0][0].candidate
-    assert resume.resume_filename == "cv.pdf" and resume.resume_bytes == b"%PDF-1.4 resume"
+    report, _ = recorded[0]
+    seen = next(c for c in report["checks"] if c["name"] == "resume_seen")["findings"][0]["evidence"]
+    assert seen == {"bytes": len(b"%PDF-1.4 resume"), "file": "cv.pdf"}
+    assert report["candidate"]["resume"] == "cv.pdf"
 
 
 @pytest.mark.parametrize(("setup", "expected"), [

@@ -48,8 +48,8 @@ def test_full_flow_ack_parent_thread_summary_and_final_level(slack, tmp_path):
         assert call.params["ts" if call.method == "chat.update" else "channel"]
     # the bot token went with every call; the finished vetting was recorded exactly once
     assert all(c.headers["authorization"] == "Bearer xoxb-test-token" for c in slack.calls)
-    assert len(recorded) == 1 and recorded[0][1]["channel_id"] == "C0CHAN"
-    assert str(recorded[0][0].risk.level) == "critical"
+    assert len(recorded) == 1 and recorded[0][1].channel == "C0CHAN"
+    assert recorded[0][0]["risk"]["level"] == "critical" and recorded[0][1].level == "critical"
 
 
 def test_progress_updates_at_most_one_per_two_seconds(slack, tmp_path):

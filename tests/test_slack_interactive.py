@@ -54,9 +54,9 @@ def test_bare_command_opens_the_form_and_submission_runs_the_pipeline(slack, tmp
         slack.wait_for("chat.update", where=lambda c: "risk" in c.params["text"])
     assert parent.params["channel"] == "C0OTHER" and reply.params["thread_ts"] == "1700000000.000001"
     assert slack.downloads == [("/files-pri/T0TEST-F0RESUME01/download/jane.txt", "Bearer xoxb-test-token")]
-    evidence = recorded[0][0].checks[-1].findings[0].evidence
+    evidence = recorded[0][0]["checks"][-1]["findings"][0]["evidence"]
     assert evidence["bytes"] == 26 and evidence["file"] == "jane.txt"
-    assert recorded[0][1]["origin"] == "slack-modal"
+    assert recorded[0][1].channel == "C0OTHER" and recorded[0][1].requested_by.startswith("U")
 
 
 def test_empty_submission_and_refused_channel_get_inline_errors(slack, tmp_path):

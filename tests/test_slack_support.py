@@ -10,6 +10,7 @@ from typing import Any
 
 from bot import wiring
 from bot.config import Settings
+from bot.store import Store
 from bot.wsgi import create_wsgi
 from checks.model import Candidate, Finding, Severity
 from checks.registry import Registry
@@ -53,6 +54,25 @@ class ResumeSeen:
                                   "file": candidate.resume_filename}, source="test")]
 
 
+class StoredVettings:
+    """What the audit log recorded, read back from the store: a list of (report JSON, history row)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _items(self) -> list[tuple[dict, Any]]:
+        return [(self.store.report(row.vetting_id), row) for row in self.store.history(limit=100)]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __getitem__(self, i: int) -> tuple[dict, Any]:
+        return self._items()[i]
+
+    def __eq__(self, other: object) -> bool:
+        return self._items() == other
+
+
 def default_checks() -> list[Any]:
     return [NameSeen(), SlowEmail(), WalletSanctions(), ResumeSeen()]
 
@@ -72,10 +92,10 @@ def running_app(slack: FakeSlack, tmp_path: Path, *, checks: list[Any] | None = 
     """Yields (events URL, SlackServices, recorded vettings) with the app served over real HTTP."""
     settings = settings_for(slack, tmp_path, **settings_over)
     sources = {"sanctions": stored_source(Path(tempfile.mkdtemp(dir=tmp_path)))} if sanctions else {}
-    app = wiring.build(settings, sources=sources, registry=Registry(checks or default_checks()))
+    store = Store.open(settings)  # the real embedded SQLite audit log
+    app = wiring.build(settings, sources=sources, registry=Registry(checks or default_checks()), store=store)
     services = wiring.build_slack_services(settings, app, update_interval_s=interval_s)
-    recorded: list[tuple[Any, dict]] = []
-    services.record = lambda report, meta: recorded.append((report, dict(meta)))
+    recorded = StoredVettings(store)
     with serving(create_wsgi(settings, services)) as base:
         try:
             yield base + "/slack/events", services, recorded

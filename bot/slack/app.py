@@ -8,7 +8,6 @@ Slack's own loggers are kept at INFO or above: at DEBUG they would print request
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,7 +22,6 @@ from bot.slack.commands import CommandHandlers
 from bot.slack.files import FileFetcher, scheme_of
 from bot.slack.shortcut import ShortcutHandlers
 from bot.slack.vetting import SlackVetter
-from checks.model import Report
 from checks.sources.http import HttpClient
 
 if TYPE_CHECKING:
@@ -36,16 +34,11 @@ RATE_LIMIT_RETRIES = 4
 LISTENER_THREADS = 32
 
 
-def no_record(report: Report, meta: Mapping[str, str]) -> None:
-    """Default recording hook: nothing is stored until bot/store.py provides one."""
-
-
 @dataclass
 class SlackServices:
     app: Pipeline                      # the one vetting pipeline (bot.wiring.App)
     jobs: Jobs                         # where lazy work runs (in-process now; RQ later)
     http: HttpClient                   # resume downloads (allowlisted hosts)
-    record: Callable[[Report, Mapping[str, str]], None] = no_record
     update_interval_s: float = 2.0     # at most one chat.update per vetting per this many seconds
 
 

@@ -105,14 +105,12 @@ class SlackVetter:
             updater.update(progress_message(candidate.name, done, total, requester=job.user_id,
                                             vetting_id=job.vetting_id))
 
-        report = self.services.app.vet(candidate, vetting_id=job.vetting_id, on_result=on_result)
-        # ---- RECORDING HOOK ------------------------------------------------------------------
-        # The finished vetting is recorded here, once, with its report (bot/store.py plugs in via
-        # SlackServices.record, built in bot.wiring). Nothing is recorded for a vetting that did
-        # not run (bad input, refused access, unreadable resume).
-        self.services.record(report, {"vetting_id": job.vetting_id, "user_id": job.user_id,
-                                      "channel_id": job.channel_id, "origin": f"slack-{job.origin}"})
-        # ----------------------------------------------------------------------------------------
+        # The finished vetting is recorded inside vet(), once, with its report and fingerprints
+        # (one transaction). Nothing is recorded for a vetting that did not run (bad input,
+        # refused access, unreadable resume). The job key makes a retried job record once.
+        report = self.services.app.vet(candidate, vetting_id=job.vetting_id, on_result=on_result,
+                                       requested_by=job.user_id, channel=job.channel_id,
+                                       job_key=job.vetting_id, slack_ts=parent_ts or None)
         summary = render_summary(report, sanctions_line=self.sanctions_line(), vetting_id=job.vetting_id)
         if parent_ts and updater is not None:
             if not self._post_thread(job, parent_ts, summary):
