@@ -6,11 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from bot import wiring
 from bot.config import Settings
-from checks.errors import SourceError
-from checks.sources.sanctions import usable_index
-from checks.sources.sanctions_store import refresh
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    from bot import wiring  # heavy imports only when the command runs, not for --help
+
     store = wiring.build_store(settings).sanctions()
     if args.verb == "update":
         return _update(args, settings, store, out)
@@ -32,6 +30,9 @@ def run(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
 
 
 def _update(args: argparse.Namespace, settings: Settings, store: Any, out: IO[str]) -> int:
+    from bot import wiring
+    from checks.sources.sanctions_store import refresh
+
     source = args.source or settings.ofac_sdn_url
     if "://" not in source:
         source = str(Path(source).expanduser().resolve())
@@ -54,6 +55,9 @@ def _update(args: argparse.Namespace, settings: Settings, store: Any, out: IO[st
 
 
 def _status(settings: Settings, store: Any, out: IO[str]) -> int:
+    from checks.errors import SourceError
+    from checks.sources.sanctions import usable_index
+
     now = datetime.now(UTC)
     try:
         index = store.load()

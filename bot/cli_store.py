@@ -7,10 +7,13 @@ reports counts only.
 from __future__ import annotations
 
 import argparse
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from bot.config import Settings
-from bot.store import Store, StoreError, database_url
+from bot.store_errors import StoreError
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 COMMANDS = ("migrate", "history", "purge")
 MAX_HISTORY = 1000
@@ -37,6 +40,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     """Exit 0 done, 1 database failure (configuration errors propagate as ConfigError: exit 2)."""
+    from bot.store import Store  # SQLAlchemy only when the command runs, not for --help
+
     try:
         if args.command == "migrate":
             return _migrate(settings, out)
@@ -53,6 +58,8 @@ def run(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
 
 
 def _migrate(settings: Settings, out: IO[str]) -> int:
+    from bot.store import Store, database_url
+
     store = Store.open(settings, upgrade=False)
     try:
         before, after = store.migrate()

@@ -31,19 +31,14 @@ from bot.store_db import (  # noqa: F401 - re-exported: the store's public surfa
     retention_days,
     utc,
 )
+from bot.store_errors import AlreadyRecorded, StoreError
 from checks import fingerprints
 from checks.model import Report
 from checks.reuse import resume_inputs
 
 log = logging.getLogger(__name__)
 
-
-class StoreError(RuntimeError):
-    """The database could not do what was asked. The message holds no candidate data."""
-
-
-class AlreadyRecorded(StoreError):
-    """A vetting with this ID or job key is already in the audit log."""
+__all__ = ["AlreadyRecorded", "HistoryRow", "Store", "StoreError"]
 
 
 # -- the store ------------------------------------------------------------------------------
