@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.store import StoreError
+from bot.store_errors import StoreError
 
 MAX_RESUME_BYTES = 20 * 1024 * 1024
 
@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import cli_store
 
     cli_store.add_parser(sub)  # migrate, history, purge
+    from bot import cli_worker
+
+    cli_worker.add_parser(sub)
+    from bot import cli_watchlist
+
+    cli_watchlist.add_parser(sub)
     sub.add_parser("doctor", help="check configuration and reachability of every source")
     return parser
 
@@ -126,10 +132,22 @@ def cmd_sanctions(args: argparse.Namespace, settings: Settings) -> int:
     return cli_sanctions.run(args, settings, sys.stdout)
 
 
+def cmd_watchlist(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_watchlist
+
+    return cli_watchlist.run(args, settings, sys.stdout)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot import cli_slack
 
     return cli_slack.run_serve(args, settings, sys.stdout)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_worker
+
+    return cli_worker.run(args, settings, sys.stdout)
 
 
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,7 +157,8 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {"check": cmd_check, "migrate": cmd_store, "history": cmd_store, "purge": cmd_store,
-            "doctor": cmd_doctor, "sanctions": cmd_sanctions, "serve": cmd_serve, "socket": cmd_socket}
+            "doctor": cmd_doctor, "sanctions": cmd_sanctions, "serve": cmd_serve, "socket": cmd_socket,
+            "watchlist": cmd_watchlist, "worker": cmd_worker}
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -32,9 +32,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
-    from bot.wsgi import create_wsgi
+    from bot.wsgi import create_served
 
-    create = lambda: create_wsgi(settings)  # noqa: E731 - built inside the serving process
+    create = lambda: create_served(settings)  # noqa: E731 - built inside the serving process
     if args.dev:
         app = create()
         server = make_threaded_server(args.host, settings.port, app)

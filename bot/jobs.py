@@ -11,12 +11,16 @@ Its ``AckFirst`` gate (shared with ``bot.wsgi``) lets a job start only once no S
 being acknowledged in this process (or after 0.25 s): one GIL serves both, and acknowledgements
 are the part with a deadline (Slack's 3 s).
 
-An RQ backend (when ``REDIS_URL`` is set) belongs behind the same ``submit``; ``build_jobs`` in
-``bot.wiring`` chooses. It will need ``fn`` to be importable by name in the worker, which holds
-for the Slack vetting job (``bot.slack.vetting.SlackVetter.run`` on the worker's own services).
+``RqJobs`` (when ``REDIS_URL`` is set; ``build_jobs`` in ``bot.wiring`` chooses) puts the job on an
+RQ queue instead, for ``vetcandidate worker`` (``bot.worker``). RQ carries a function *path*: the
+Slack vetting (``SlackVetter.run``) travels as ``bot.jobs_entry.run_vetting``, which rebuilds the
+vetter in the worker; other plain module-level functions travel under their own name. Arguments
+are serialised as JSON. A job whose worker died is retried (``JOB_RETRIES``); ``checkpoint(key)``
+gives the job a small record that survives the retry, so a reply is not posted twice.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -28,6 +32,14 @@ log = logging.getLogger(__name__)
 
 #: enough for bursts of concurrent vettings: each mostly waits on I/O
 DEFAULT_MAX_WORKERS = 48
+#: the RQ queue vetting jobs go to, and how long a finished job's record stays in Redis
+QUEUE_NAME = "vetcandidate"
+#: a job whose worker died (or that failed) runs again, up to this many times
+JOB_RETRIES = 3
+#: a checkpoint outlives every retry of its job
+CHECKPOINT_TTL_S = 24 * 3600
+#: functions that cannot travel by their own name (bound methods), by ``__qualname__``
+ROUTES = {"SlackVetter.run": "bot.jobs_entry.run_vetting"}
 
 
 class Jobs(Protocol):
@@ -78,6 +90,9 @@ class InProcessJobs:
         self.gate.wait_quiet()
         return fn(*args)
 
+    def checkpoint(self, key: str) -> MemoryCheckpoint:
+        return MemoryCheckpoint(key)
+
     def shutdown(self, wait: bool = True) -> None:
         self._pool.shutdown(wait=wait)
 
@@ -91,6 +106,9 @@ class InlineJobs:
         except Exception as exc:
             log.error("background job failed: %s", type(exc).__name__)
 
+    def checkpoint(self, key: str) -> MemoryCheckpoint:
+        return MemoryCheckpoint(key)
+
     def shutdown(self, wait: bool = True) -> None:
         pass
 
@@ -99,3 +117,98 @@ def _log_failure(future: Future) -> None:
     exc = future.exception()
     if exc is not None:  # the message may quote candidate data: log the type only
         log.error("background job failed: %s", type(exc).__name__)
+
+
+# -- checkpoints: what a job already did, kept across its retries ---------------------------------
+class MemoryCheckpoint:
+    """In-process jobs are not retried by a queue; the record lives as long as the process."""
+
+    _records: dict[str, dict[str, Any]] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def get(self, name: str) -> Any:
+        with self._lock:
+            return self._records.get(self.key, {}).get(name)
+
+    def set(self, name: str, value: Any) -> None:
+        with self._lock:
+            self._records.setdefault(self.key, {})[name] = value
+
+
+class RedisCheckpoint:
+    """One Redis hash per job key (``vetcandidate:job:<key>``), JSON values, expiring after a day."""
+
+    def __init__(self, redis: Any, key: str):
+        self.redis = redis
+        self.key = f"vetcandidate:job:{key}"
+
+    def get(self, name: str) -> Any:
+        raw = self.redis.hget(self.key, name)
+        return None if raw is None else json.loads(raw)
+
+    def set(self, name: str, value: Any) -> None:
+        with self.redis.pipeline() as pipe:
+            pipe.hset(self.key, name, json.dumps(value))
+            pipe.expire(self.key, CHECKPOINT_TTL_S)
+            pipe.execute()
+
+
+# -- RQ --------------------------------------------------------------------------------------------
+def redis_connection(url: str) -> Any:
+    """A Redis client for ``REDIS_URL``. ``rediss://`` (Heroku Redis) uses TLS without verifying the
+    server's self-signed certificate, as Heroku documents for its Redis add-on."""
+    import redis
+
+    if url.startswith("rediss://"):
+        return redis.Redis.from_url(url, ssl_cert_reqs=None, ssl_check_hostname=False)
+    return redis.Redis.from_url(url)
+
+
+def job_path(fn: Callable[..., Any]) -> str:
+    """The importable name RQ runs ``fn`` by; TypeError for lambdas and nested functions."""
+    qualname = getattr(fn, "__qualname__", "")
+    if qualname in ROUTES:
+        return ROUTES[qualname]
+    if getattr(fn, "__self__", None) is not None or not qualname or "<" in qualname or "." in qualname:
+        raise TypeError(f"{qualname or fn!r} cannot run on a queue: use a module-level function")
+    return f"{fn.__module__}.{qualname}"
+
+
+class RqJobs:
+    """Enqueue on RQ (``REDIS_URL``); ``vetcandidate worker`` runs the jobs."""
+
+    def __init__(self, redis: Any, *, queue_name: str = QUEUE_NAME, job_timeout_s: int = 180,
+                 retries: int = JOB_RETRIES):
+        from rq import Queue
+        from rq.serializers import JSONSerializer
+
+        self.redis = redis
+        self.queue = Queue(queue_name, connection=redis, serializer=JSONSerializer)
+        self.job_timeout_s = job_timeout_s
+        self.retries = retries
+
+    @classmethod
+    def from_url(cls, url: str, **kw: Any) -> RqJobs:
+        return cls(redis_connection(url), **kw)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> None:
+        from rq import Retry
+
+        path = job_path(fn)
+        try:
+            job = self.queue.enqueue(path, *args, job_timeout=self.job_timeout_s,
+                                     retry=Retry(max=self.retries), result_ttl=3600,
+                                     failure_ttl=7 * 24 * 3600, description=path)
+        except Exception as exc:  # Redis down: the caller has acknowledged already; log, never raise
+            log.error("could not enqueue %s: %s", path, type(exc).__name__)
+            return
+        log.info("enqueued %s as job %s", path, job.id)
+
+    def checkpoint(self, key: str) -> RedisCheckpoint:
+        return RedisCheckpoint(self.redis, key)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.redis.close()

@@ -119,3 +119,52 @@ leases = Table(
     Column("holder", String(128), nullable=False),
     _when("expires_at", nullable=False),
 )
+
+# -- watchlists (migration 0002) --------------------------------------------------------------
+#: a security team's named indicator lists; ``confirmed-fraud`` is filled from Slack
+watchlists = Table(
+    "watchlists", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("source", Text, nullable=False, server_default=""),
+    Column("list_format", String(16), nullable=False, server_default=""),
+    Column("entry_count", Integer, nullable=False, server_default="0"),
+    Column("updated_by", String(64), nullable=False, server_default=""),
+    _when("updated_at", nullable=False),
+)
+
+watchlist_entries = Table(
+    "watchlist_entries", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("list_name", String(64), ForeignKey("watchlists.name", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),        # email|domain|phone|wallet|github|url|name|resume
+    Column("value", Text, nullable=False),              # as given (resume: a label, never text)
+    Column("normal", Text, nullable=False),             # the comparison form (resume: keyed signature)
+    Column("severity", String(16), nullable=False, server_default="high"),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("reference", Text, nullable=False, server_default=""),
+    Column("vetting_id", String(64), nullable=True),    # confirmed fraud: no FK, the entry outlives purge
+    Column("added_by", String(64), nullable=False, server_default=""),
+    _when("added_at", nullable=False),
+    Index(None, "list_name"),
+    Index(None, "kind", "normal"),
+    Index(None, "vetting_id"),
+)
+
+#: one row (id 1): bumped in every transaction that changes any list, so indexes know to reload
+watchlist_generation = Table(
+    "watchlist_generation", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", BigInteger, nullable=False),
+)
+
+#: who confirmed, undid, blocked, imported or removed what, and when (IDs and counts only)
+watchlist_audit = Table(
+    "watchlist_audit", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    _when("at", nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("list_name", String(64), nullable=False),
+    Column("vetting_id", String(64), nullable=True),
+    Column("entries", Integer, nullable=False),
+)

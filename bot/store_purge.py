@@ -33,9 +33,12 @@ class PurgeResult:
 
 
 def _delete_vettings(conn: Connection, ids: list[str]) -> tuple[int, int]:
+    from bot.watchlists import mark_purged
+
     vettings = prints = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
+        mark_purged(conn, chunk)  # confirmed-fraud entries stay; their reference reads "vetting purged"
         prints += conn.execute(delete(m.reuse_fingerprints).where(_F.vetting_id.in_(chunk))).rowcount or 0
         conn.execute(delete(m.resume_signatures).where(_S.vetting_id.in_(chunk)))
         vettings += conn.execute(delete(m.vettings).where(_V.id.in_(chunk))).rowcount or 0

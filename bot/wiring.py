@@ -40,6 +40,8 @@ def build_store(settings: Settings) -> Store:
 
 def build_sources(settings: Settings, http: HttpClient | None = None,
                   store: Store | None = None) -> dict[str, Any]:
+    from bot.watchlist_index import build_index as build_watchlist_index
+
     http = http or build_http(settings)
     store = store or build_store(settings)
     try:
@@ -59,6 +61,7 @@ def build_sources(settings: Settings, http: HttpClient | None = None,
                                      max_age_days=settings.sanctions_max_age_days,
                                      name_screen_factory=NameScreen),
         "reuse": store.reuse_index(),
+        "watchlists": build_watchlist_index(store),
     }
 
 
@@ -109,10 +112,12 @@ def build(settings: Settings, *, sources: dict[str, Any] | None = None,
 
 # -- Slack ------------------------------------------------------------------------------------------
 def build_jobs(settings: Settings) -> Any:
-    """Where lazy work runs: in this process for now (an RQ backend on REDIS_URL comes later,
-    behind the same ``submit(fn, *args)``)."""
-    from bot.jobs import InProcessJobs
+    """Where lazy work runs: on RQ when ``REDIS_URL`` is set (``vetcandidate worker`` runs it; web
+    dynos only acknowledge and enqueue), else in this process. Both behind ``submit(fn, *args)``."""
+    from bot.jobs import InProcessJobs, RqJobs
 
+    if settings.redis_url:  # no connection is made here: boot never waits on Redis
+        return RqJobs.from_url(settings.redis_url, job_timeout_s=int(2 * settings.vetting_deadline_s) + 60)
     return InProcessJobs()
 
 

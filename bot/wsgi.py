@@ -71,6 +71,28 @@ def create_wsgi(settings: Settings, services: Any = None) -> SlackWsgi:
     return SlackWsgi(bolt, services.app.sources, getattr(services.jobs, "gate", None))
 
 
+def start_maintenance(settings: Settings, services: Any) -> None:
+    """Without ``REDIS_URL`` the web process runs the daily sanctions refresh and purge itself, in
+    a daemon thread whose first run is a minute after boot (``bot.maintenance``). With Redis, the
+    worker does it."""
+    if settings.redis_url:
+        return
+    from bot import maintenance
+
+    store = getattr(getattr(services, "app", None), "store", None)
+    maintenance.start_background(settings, store_factory=lambda: store)
+
+
+def create_served(settings: Settings) -> SlackWsgi:
+    """``create_wsgi`` plus the daily-maintenance thread: the served app (gunicorn, ``serve``)."""
+    from bot import wiring
+
+    services = wiring.build_slack_services(settings)
+    wsgi = create_wsgi(settings, services)
+    start_maintenance(settings, services)
+    return wsgi
+
+
 def _from_environment() -> SlackWsgi:
     import os
     from pathlib import Path
@@ -81,7 +103,7 @@ def _from_environment() -> SlackWsgi:
     settings = Settings.from_env(os.environ)
     logging.basicConfig(level=getattr(logging, settings.log_level, logging.INFO), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return create_wsgi(settings)
+    return create_served(settings)
 
 
 _lock = threading.Lock()

@@ -4,7 +4,7 @@ Fabricated personas lean on GitHub: accounts opened weeks before applying, forks
 work, someone else's name, back-dated history, dormant accounts bought and revived. Each signal has
 innocent explanations, so most are low or medium; only a profile that does not exist is high. The
 login is the one given, else the first GitHub profile link in the resume (the evidence says which).
-EXTENSION POINT: ``network_findings`` (contributors vs watchlists) finds nothing until watchlists exist.
+``network_findings``: contributors to the candidate's own repositories that are on a watchlist.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ __all__ = ["GitHubProfile", "names_agree", "network_findings", "profile_link"]  
 S, C = Severity, Confidence
 
 TIME_MARGIN_S = 0.5            # stop calling GitHub this long before the check's deadline
+NETWORK_REPOS = 3               # own repositories whose contributors are compared with the watchlists
 _PROFILE_LINK = re.compile(r"(?<![\w.@/-])(?:https?://)?(?:www\.)?github\.com/[^\s<>()\"'|,;]*", re.I)
 
 
@@ -109,12 +110,35 @@ class GitHubProfile(Check):
 
 def network_findings(client: Any, user: Any, repos: list, ctx: CheckContext,
                      deadline: float | None) -> list[Finding]:
-    """EXTENSION POINT (issue 11, network signal; needs the watchlists issue). When a watchlists
-    source exists: for at most a few non-fork repositories, ``client.contributors(user.login,
-    repo.name, deadline=deadline)``, and for each other login on a security team's watchlist or in
-    ``confirmed-fraud`` one HIGH finding naming the list -- never the other person's details.
-    Until then this looks at nothing and finds nothing (the README says so)."""
-    return []
+    """The network signal: for at most ``NETWORK_REPOS`` own (non-fork) repositories, the other
+    contributors; each one on a security team's watchlist or in ``confirmed-fraud`` is one HIGH
+    finding naming the list -- never the other person's details. Nothing without a watchlists source."""
+    if not ctx.has_source("watchlists"):
+        return []
+    snapshot = ctx.source("watchlists").snapshot()
+    own = [r for r in repos if not r.fork][:NETWORK_REPOS]
+    found: dict[int, tuple[Any, list[str]]] = {}
+    for repo in own:
+        for login in client.contributors(user.login, repo.name, deadline=deadline):
+            if login.lower() == user.login.lower():
+                continue
+            for hit in snapshot.lookup("github", login.lower()):
+                found.setdefault(hit.entry_id, (hit, []))[1].append(repo.name)
+    out = []
+    for hit, where in found.values():
+        confirmed = hit.list_name == "confirmed-fraud"
+        who = (f"a candidate confirmed as fraudulent on {hit.added_at:%Y-%m-%d}" if confirmed
+               else f"an account on watchlist '{hit.list_name}'")
+        evidence = {"list": hit.list_name, "repositories": sorted(set(where))}
+        if not confirmed:
+            evidence["contributor"] = hit.value
+        out.append(Finding(severity=Severity.HIGH, confidence=Confidence.MEDIUM,
+                           title=f"GitHub repository shared with {who}",
+                           detail="A contributor to the candidate's own repositories is on a watchlist: "
+                                  "rings share code across personas. Ask who that collaborator is.",
+                           evidence=evidence,
+                           source=f"GitHub REST API; vetcandidate watchlists ({hit.list_name})"))
+    return out
 
 
 def _resume(candidate: Candidate, ctx: CheckContext, memo: list[Any]) -> Any:

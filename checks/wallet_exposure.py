@@ -59,6 +59,41 @@ def _day(when: datetime | None) -> str:
     return when.date().isoformat() if when else "pending"
 
 
+class _Watchlisted:
+    """The sanctions index plus the security teams' watchlisted wallets, treated like listed ones
+    (entity "watchlist 'NAME'"); everything else is the sanctions index's."""
+
+    def __init__(self, index: Any, snapshot: Any):
+        self._index, self._snapshot = index, snapshot
+
+    def lookup(self, value: str) -> list:
+        from types import SimpleNamespace
+
+        from checks import normalize
+
+        found = list(self._index.lookup(value))
+        try:
+            hits = self._snapshot.lookup("wallet", normalize.wallet(value))
+        except ValueError:
+            return found
+        return found + [SimpleNamespace(profile_id=f"watchlist:{h.entry_id}", programs=(), address=value,
+                                        entity=f"watchlist '{h.list_name}'", ticker="") for h in hits]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._index, name)
+
+
+def _with_watchlists(index: Any, ctx: CheckContext) -> Any:
+    """EXTENSION POINT used by the watchlists: counterparties on a watchlist count like SDN ones."""
+    if not ctx.has_source("watchlists"):
+        return index
+    return _Watchlisted(index, ctx.source("watchlists").snapshot())
+
+
+def _listed(entity: str) -> str:
+    return "a watchlisted address" if entity.startswith("watchlist '") else "an OFAC-listed address"
+
+
 class WalletExposure(Check):
     name = "wallet_exposure"
     description = "Payout wallet's on-chain history: one-hop exposure to OFAC-listed addresses; wallet age"
@@ -91,6 +126,7 @@ class WalletExposure(Check):
             return [self._not_examined(f"no {LABELS[info.chain]} explorer configured", info.chain)]
         try:
             index = ctx.sanctions.current(now=ctx.now())
+            index = _with_watchlists(index, ctx)
         except SourceError as exc:
             raise CheckFailed(f"counterparties cannot be screened: {exc}") from None
         histories, failures = self._fetch(chains, names, info.normalized, ctx.deadline)
@@ -205,7 +241,7 @@ class WalletExposure(Check):
             confidence = Confidence.HIGH if "out" in directions else Confidence.MEDIUM
             return Finding(
                 severity=Severity.HIGH, confidence=confidence,
-                title=f"Wallet {word} an OFAC-listed address ({entity})",
+                title=f"Wallet {word} {_listed(entity)} ({entity})",
                 detail=f"{evidence['transactions']} transaction(s) with an address listed for {entity} "
                        f"(programs: {', '.join(evidence['programs']) or 'not stated'}); most recent: "
                        f"{moved}. This wallet is one hop from a sanctioned party: escalate to compliance "
@@ -215,7 +251,7 @@ class WalletExposure(Check):
         evidence["why_no_evidence"] = reasons
         return Finding(
             severity=Severity.INFO, confidence=Confidence.MEDIUM,
-            title=f"Unsolicited-looking transfers with an OFAC-listed address ({entity})",
+            title=f"Unsolicited-looking transfers with {_listed(entity)} ({entity})",
             detail=f"{evidence['transactions']} transfer(s) with an address listed for {entity}, none of "
                    f"which shows a payment: {'; '.join(reasons)}. Most recent: {moved}.",
             evidence=evidence, source=source)

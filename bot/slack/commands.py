@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import modal
-from bot.slack.access import check_access, is_admin
+from bot.slack.access import check_access
 from bot.slack.errors import AccessDenied, InputError, ModalError
 from bot.slack.messages import ack_text, help_message
 from bot.slack.parsing import ParsedCommand, parse_command
@@ -62,7 +62,7 @@ class CommandHandlers:
             self.open_form(client, respond, body.get("trigger_id", ""), channel)
             return
         if _BLOCK.match(text):
-            ack(response_type="ephemeral", text=self._block_reply(user))
+            ack(response_type="ephemeral", text=self._block_reply(user, text))
             return
         try:
             parsed = parse_command(text)
@@ -82,11 +82,10 @@ class CommandHandlers:
             log.warning("views.open failed: %s", exc.response.get("error", "") if exc.response else "")
             respond(response_type="ephemeral", replace_original=False, text=ModalError().user_message())
 
-    def _block_reply(self, user: str) -> str:
-        if not is_admin(self.settings, user):
-            return "Only admins (VETCANDIDATE_ADMIN_USERS) can add indicators to the confirmed-fraud list."
-        return ("Adding indicators to the confirmed-fraud watchlist arrives with the watchlist store; "
-                "this deployment cannot record them yet.")
+    def _block_reply(self, user: str, text: str) -> str:
+        from bot.slack.fraud_actions import block_command
+
+        return block_command(self.settings, self.services.app.store, user, text)
 
     # -- the form --------------------------------------------------------------------------------
     def submission(self, ack: Ack, body: dict[str, Any]) -> None:

@@ -145,7 +145,38 @@ def render_summary(report: Report, *, sanctions_line: str = "", vetting_id: str 
     else:
         blocks += [section(check_text(r)) for r in shown]
     blocks += tail
+    if vetting_id:
+        blocks = blocks[: MAX_BLOCKS - 1] + [fraud_buttons(vetting_id)]
     return Message(blocks=blocks, text=summary_fallback(report))
+
+
+FRAUD_BLOCK = "fraud_actions"
+CONFIRM_ACTION, NOT_FRAUD_ACTION, UNDO_ACTION = "fraud_confirm", "fraud_not", "fraud_undo"
+
+
+def _button(text: str, action_id: str, value: str, style: str = "") -> dict[str, Any]:
+    button = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id,
+              "value": value}
+    if style:
+        button["style"] = style
+    return button
+
+
+def fraud_buttons(vetting_id: str) -> dict[str, Any]:
+    """"Mark as confirmed fraud" / "Not fraud" (admins only), carrying the vetting ID."""
+    return {"type": "actions", "block_id": FRAUD_BLOCK, "elements": [
+        _button("Mark as confirmed fraud", CONFIRM_ACTION, vetting_id, "danger"),
+        _button("Not fraud", NOT_FRAUD_ACTION, vetting_id)]}
+
+
+def fraud_outcome(vetting_id: str, text: str, *, undo: bool) -> list[dict[str, Any]]:
+    """What replaces the buttons once an admin decided: who and when, and an Undo button."""
+    done = {"type": "context", "block_id": FRAUD_BLOCK + "_done",
+            "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION)}]}
+    if not undo:
+        return [done]
+    return [done, {"type": "actions", "block_id": FRAUD_BLOCK, "elements": [
+        _button("Undo", UNDO_ACTION, vetting_id)]}]
 
 
 def summary_fallback(report: Report) -> str:

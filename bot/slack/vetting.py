@@ -85,12 +85,26 @@ class SlackVetter:
     # -- the flow ------------------------------------------------------------------------------
     def _run(self, job: VettingJob) -> None:
         started = time.monotonic()
+        # Exactly-once: a job whose worker died runs again. Its checkpoint (kept by the jobs backend
+        # across retries) says whether the parent was posted (reuse it) and the answer delivered.
+        checkpoint = self._checkpoint(job)
+        if checkpoint is not None and checkpoint.get("replied"):
+            log.info("vetting %s already answered; retried job ends here", job.vetting_id)
+            return
         candidate = self._candidate(job)
         total = applicable_checks(self.services.app.registry, candidate)
         log.info("vetting %s started by %s in %s (%s, %d checks)", job.vetting_id, job.user_id,
                  job.channel_id, job.origin, total)
-        parent_ts = self._post_parent(job, progress_message(
-            candidate.name, 0, total, requester=job.user_id, vetting_id=job.vetting_id))
+        parent_ts = checkpoint.get("parent_ts") if checkpoint is not None else None
+        if parent_ts:
+            store = self.services.app.store
+            recorded = store is not None and store.vetting_for_job(job.vetting_id) is not None
+            log.info("vetting %s resumed after an interrupted run (recorded: %s)", job.vetting_id, recorded)
+        else:
+            parent_ts = self._post_parent(job, progress_message(
+                candidate.name, 0, total, requester=job.user_id, vetting_id=job.vetting_id))
+            if parent_ts and checkpoint is not None:
+                checkpoint.set("parent_ts", parent_ts)
         updater = None
         if parent_ts:
             updater = ThrottledUpdater(lambda msg: self._update_parent(job, parent_ts, msg),
@@ -112,15 +126,36 @@ class SlackVetter:
                                        requested_by=job.user_id, channel=job.channel_id,
                                        job_key=job.vetting_id, slack_ts=parent_ts or None)
         summary = render_summary(report, sanctions_line=self.sanctions_line(), vetting_id=job.vetting_id)
+        if checkpoint is not None and checkpoint.get("replied"):  # a parallel run answered meanwhile
+            log.info("vetting %s already answered; not replying twice", job.vetting_id)
+            return
         if parent_ts and updater is not None:
             if not self._post_thread(job, parent_ts, summary):
                 self.respond(job, summary)
+            self._mark_replied(checkpoint)
             updater.finish(final_parent_message(report, requester=job.user_id, vetting_id=job.vetting_id))
         else:
             self.respond(job, Message(blocks=[fallback_note_block(), *summary.blocks[:49]],
                                       text=summary.text))
+            self._mark_replied(checkpoint)
         log.info("vetting %s finished: %s in %.2fs", job.vetting_id, report.risk.level,
                  time.monotonic() - started)
+
+    def _checkpoint(self, job: VettingJob) -> Any:
+        make = getattr(self.services.jobs, "checkpoint", None)
+        try:
+            return make(job.vetting_id) if make is not None else None
+        except Exception as exc:  # e.g. Redis unreachable: answer anyway (at least once)
+            log.warning("vetting %s: no job checkpoint (%s)", job.vetting_id, type(exc).__name__)
+            return None
+
+    @staticmethod
+    def _mark_replied(checkpoint: Any) -> None:
+        if checkpoint is not None:
+            try:
+                checkpoint.set("replied", True)
+            except Exception as exc:
+                log.warning("job checkpoint not saved (%s)", type(exc).__name__)
 
     def _candidate(self, job: VettingJob) -> Candidate:
         fields = {k: v for k, v in job.fields.items() if k in FIELDS}
