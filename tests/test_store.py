@@ -114,8 +114,11 @@ def test_fingerprints_hold_no_plain_identifiers(store):
     with store.engine.connect() as conn:
         digests = [r.digest for r in conn.execute(select(m.reuse_fingerprints))]
     assert len(digests) == 6  # email, phone, wallet, github, two name tokens
-    for plain in ("jane", "example", "4155550100", "abc", "octocat", "roe"):
-        assert not any(plain in d for d in digests)
+    # keyed digests only: hex, so no plain identifier (each has a non-hex character) can hide in
+    # them; a bare "abc" would match random hex by chance, so the full forms are used
+    assert all(len(d) >= 32 and set(d) <= set("0123456789abcdef") for d in digests)
+    for plain in ("jane", "example", "+14155550100", "0xabc", "octocat", "roe"):
+        assert not any(plain in d.lower() for d in digests)
 
 
 def test_recording_is_one_transaction(store, monkeypatch):
