@@ -15,9 +15,7 @@ limit (``retry-after``) is ``RateLimited`` naming when it resets; invalid JSON o
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from checks.errors import BadResponse, NotFound, RateLimited, SourceError
 from checks.sources.http import HttpClient, HttpResponse
+from checks.sources.ttl_cache import TtlCache
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -84,11 +83,8 @@ class GitHubClient:
         self.http = http
         self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
         self._token = token or None
-        self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self._clock = clock
-        self._cache: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
+        # values are wrapped in a 1-tuple so a cached None (e.g. no commit date) is a hit
+        self._cache: TtlCache[tuple[Any]] = TtlCache(ttl_s, max_entries, clock)
 
     @property
     def source(self) -> str:
@@ -215,26 +211,17 @@ class GitHubClient:
         return headers
 
     def _cached(self, key: tuple, load: Callable[[], Any]) -> Any:
-        now = self._clock()
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit and hit[0] > now:
-                self._cache.move_to_end(key)
-                value = hit[1]
-                if isinstance(value, NotFound):
-                    raise NotFound(str(value))
-                return value
-        try:
-            value = load()
-        except NotFound as exc:
-            value = exc
-        with self._lock:
-            self._cache[key] = (now + self.ttl_s, value)
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
-        if isinstance(value, NotFound):
-            raise NotFound(str(value))
-        return value
+        hit = self._cache.get(key)
+        if hit is None:
+            try:
+                value = load()
+            except NotFound as exc:  # "does not exist" is an answer worth keeping too
+                value = exc
+            hit = (value,)
+            self._cache.put(key, hit)
+        if isinstance(hit[0], NotFound):
+            raise NotFound(str(hit[0]))
+        return hit[0]
 
 
 def _check_login(login: str) -> str:

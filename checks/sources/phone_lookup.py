@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from typing import Any, NoReturn, Protocol, runtime_checkable
 
 from checks.errors import BadResponse, NotFound, SourceError
 from checks.sources.http import HttpClient, HttpResponse
+from checks.sources.ttl_cache import TtlCache
 
 DEFAULT_TWILIO_LOOKUP_URL = "https://lookups.twilio.com/v2/PhoneNumbers/"
 FIELDS = "line_type_intelligence,caller_name"
@@ -101,37 +100,6 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-class _TtlCache:
-    def __init__(self, ttl_s: float, max_entries: int, clock: Callable[[], float]):
-        self.ttl_s, self.max_entries, self._clock = ttl_s, max_entries, clock
-        self._items: OrderedDict[str, tuple[float, LineInfo]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> LineInfo | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] <= self._clock():
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: str, value: LineInfo) -> None:
-        if self.ttl_s <= 0:
-            return
-        with self._lock:
-            self._items[key] = (self._clock() + self.ttl_s, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 class TwilioLookup:
     """Twilio Lookup v2 line type intelligence (+ caller name, US only) as a ``PhoneLookup``."""
 
@@ -146,7 +114,7 @@ class TwilioLookup:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode("ascii")
         self._headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
-        self.cache = _TtlCache(cache_ttl_s, cache_max_entries, clock)
+        self.cache: TtlCache[LineInfo] = TtlCache(cache_ttl_s, cache_max_entries, clock)
 
     def __repr__(self) -> str:  # never show the credentials
         return f"TwilioLookup({self.base_url!r})"

@@ -10,16 +10,15 @@ explorer's host and what went wrong.
 """
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Protocol, runtime_checkable
 
 from checks.errors import BadResponse
+from checks.sources.ttl_cache import TtlCache
 
 IN, OUT = "in", "out"
 MAX_DECIMALS = 36  # explorers echo whatever a token contract claims; beyond this it is garbage
@@ -189,48 +188,15 @@ def history_from_json(data: dict) -> History:
 
 
 # -- cache -----------------------------------------------------------------------------------------
-@dataclass
-class _Entry:
-    expires: float
-    value: History = field(repr=False)
-
-
-class HistoryCache:
+class HistoryCache(TtlCache[History]):
     """Complete histories per (chain, address key, cap), for ``ttl_s`` seconds; thread-safe and
     bounded (least recently used entries go first). Partial histories are never stored. The store
     may later provide another object with the same ``get``/``put``."""
 
     def __init__(self, ttl_s: float = 600.0, max_entries: int = 2048,
                  clock: Callable[[], float] = time.monotonic):
-        self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self._clock = clock
-        self._data: OrderedDict[tuple, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> History | None:
-        with self._lock:
-            entry = self._data.get(key)
-            if entry is None:
-                return None
-            if entry.expires <= self._clock():
-                del self._data[key]
-                return None
-            self._data.move_to_end(key)
-            return entry.value
+        super().__init__(ttl_s, max_entries, clock)
 
     def put(self, key: tuple, value: History) -> None:
-        if self.ttl_s <= 0 or value.error:
-            return
-        with self._lock:
-            self._data[key] = _Entry(self._clock() + self.ttl_s, value)
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
+        if not value.error:
+            super().put(key, value)
