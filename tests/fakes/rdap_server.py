@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.respond import send_answer
 from tests.shared_data import SHARED_DATA, shared_file
 
 SHARED_RDAP_DIR = SHARED_DATA / "rdap"
@@ -180,18 +180,7 @@ class RdapFake:
                     fake.hits[self.path] += 1
                     fake.requests.append((self.path, dict(self.headers)))
                 answer = fake._respond(self.path)
-                if answer.delay:
-                    time.sleep(answer.delay)
-                try:
-                    self.send_response(answer.status)
-                    self.send_header("Content-Type", answer.content_type)
-                    self.send_header("Content-Length", str(len(answer.body)))
-                    for key, value in answer.headers.items():
-                        self.send_header(key, value)
-                    self.end_headers()
-                    self.wfile.write(answer.body)
-                except OSError:
-                    pass  # the client gave up (timeout tests)
+                send_answer(self, answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -15,12 +15,13 @@ from __future__ import annotations
 import base64
 import json
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fakes.respond import send_answer
 
 PREFIX = "/v2/PhoneNumbers/"
 ERROR_MESSAGES = {20003: "Authenticate", 20404: "The requested resource {path} was not found",
@@ -156,18 +157,7 @@ class TwilioFake:
                     fake.hits[unquote(parts.path[len(PREFIX):])] += 1
                     fake.requests.append((parts.path, parse_qs(parts.query), headers))
                 answer = fake._respond(parts.path, headers)
-                if answer.delay:
-                    time.sleep(answer.delay)
-                try:
-                    self.send_response(answer.status)
-                    self.send_header("Content-Type", answer.content_type)
-                    self.send_header("Content-Length", str(len(answer.body)))
-                    for key, value in answer.headers.items():
-                        self.send_header(key, value)
-                    self.end_headers()
-                    self.wfile.write(answer.body)
-                except OSError:
-                    pass  # the client gave up (timeout tests)
+                send_answer(self, answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
