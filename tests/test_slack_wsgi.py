@@ -92,10 +92,10 @@ def test_gunicorn_serves_bot_wsgi_app_from_the_environment(slack, tmp_path):
     proc = subprocess.Popen(gunicorn, cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
-            try:
-                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            try:  # the port is bound before the worker has built the app: a slow first answer is fine
+                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=(2, 45))
                 break
             except requests.ConnectionError:
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read().decode()
