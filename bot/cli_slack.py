@@ -83,8 +83,11 @@ def run_socket(args: argparse.Namespace, settings: Settings, out: IO[str]) -> in
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot import wiring
+    from bot.wsgi import start_maintenance
 
-    bolt = wiring.build_slack_app(settings, socket_mode=True)
+    services = wiring.build_slack_services(settings)
+    bolt = wiring.build_slack_app(settings, services, socket_mode=True)
+    start_maintenance(settings, services)  # without Redis: watchlists kept fresh, daily refresh and purge
     out.write("connecting to Slack in Socket Mode\n")
     out.flush()
     SocketModeHandler(bolt, settings.slack_app_token).start()

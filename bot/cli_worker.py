@@ -6,7 +6,6 @@ after the job in hand (Heroku restarts dynos daily); ``--burst`` exits when the 
 from __future__ import annotations
 
 import argparse
-import os
 from typing import IO
 
 from bot.config import ConfigError, Settings
@@ -27,16 +26,10 @@ def run(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
                           "inside the web process)")
     from bot.worker import DEFAULT_PROCESSES, run_worker
 
-    processes = args.processes or _env_int("WORKER_PROCESSES") or DEFAULT_PROCESSES
+    processes = args.processes or settings.worker_processes or DEFAULT_PROCESSES
     if not 1 <= processes <= 64:
         raise ConfigError("worker processes must be between 1 and 64")
     out.write(f"worker: {processes} process(es) waiting for vettings\n")
     out.flush()
     return run_worker(settings, burst=args.burst, maintenance=not args.no_maintenance, processes=processes)
 
-
-def _env_int(name: str) -> int:
-    try:
-        return int(os.environ.get(name, "") or 0)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number") from None

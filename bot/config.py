@@ -1,5 +1,6 @@
 """Settings, read once from the environment (``.env`` loaded by python-dotenv in the entry point).
-Nothing else in the project reads ``os.environ``."""
+Nothing else in the project reads settings from ``os.environ`` (``DYNO``, the name Heroku gives a
+process, is read where worker and lease names are made)."""
 from __future__ import annotations
 
 import os
@@ -94,6 +95,7 @@ class Settings:
     vetting_deadline_s: float = 25.0
     user_agent: str = ""
     log_level: str = "INFO"
+    worker_processes: int = 0  # 0: bot.worker.DEFAULT_PROCESSES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +110,9 @@ class Settings:
         retention = get("VETCANDIDATE_RETENTION_DAYS")
         if retention and not retention.isdigit():
             raise ConfigError("VETCANDIDATE_RETENTION_DAYS must be a whole number of days")
+        processes = get("WORKER_PROCESSES")
+        if processes and not (processes.isdigit() and 1 <= int(processes) <= 64):
+            raise ConfigError("WORKER_PROCESSES must be a whole number from 1 to 64")
         return cls(
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -144,4 +149,5 @@ class Settings:
             vetting_deadline_s=_number(env, "VETTING_DEADLINE_S"),
             user_agent=get("VETCANDIDATE_USER_AGENT"),
             log_level=get("LOG_LEVEL").upper(),
+            worker_processes=int(processes or 0),
         )

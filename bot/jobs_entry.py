@@ -27,6 +27,7 @@ def build_vetter(settings: Settings) -> Any:
     from bot.slack.vetting import SlackVetter
 
     services = wiring.build_slack_services(settings)
+    services.app.keep_fresh()
     client = build_client(settings)
     fetcher = FileFetcher(client=client, http=services.http, token=settings.slack_bot_token,
                           allowed_hosts=settings.slack_file_hosts, scheme=scheme_of(settings.slack_api_url))

@@ -4,6 +4,8 @@ once and reloaded only when the database's watchlist generation counter has move
 """
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ from bot.store_db import utc
 from bot.watchlists import generation
 from checks import fingerprints as fp
 from checks.errors import SourceUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class Hit(NamedTuple):
@@ -125,6 +129,35 @@ class WatchlistIndex:
         self._gen: int | None = None
         self._snap: Snapshot | None = None
         self._on_load = on_load
+        self._refresher: tuple[int, threading.Event] | None = None  # (pid, stop)
+
+    @property
+    def generation(self) -> int | None:
+        """The generation held in memory (None before the first load)."""
+        return self._gen
+
+    def keep_fresh(self, interval_s: float = 15.0) -> threading.Event:
+        """Load now and then poll the generation in a daemon thread, so that a change made by
+        another process (an import, a confirmed fraud) is loaded here before a vetting needs it,
+        instead of inside that vetting. Once per process: a forked child starts its own. Returns
+        the event that stops the thread."""
+        with self._lock:
+            if self._refresher is not None and self._refresher[0] == os.getpid():
+                return self._refresher[1]
+            stop = threading.Event()
+            self._refresher = (os.getpid(), stop)
+        threading.Thread(target=self._refresh_loop, args=(stop, interval_s), daemon=True,
+                         name="watchlist-refresh").start()
+        return stop
+
+    def _refresh_loop(self, stop: threading.Event, interval_s: float) -> None:
+        delay = 0.0
+        while not stop.wait(delay):
+            delay = interval_s
+            try:
+                self.snapshot()
+            except SourceUnavailable as exc:  # the next vetting reports it; keep polling
+                log.warning("watchlist refresh failed: %s", exc)
 
     def snapshot(self) -> Snapshot:
         try:

@@ -98,6 +98,13 @@ class App:
                 log.error("vetting %s not recorded: %s", ctx.vetting_id, type(exc).__name__)
         return report
 
+    def keep_fresh(self) -> None:
+        """For long-running processes that vet (web without Redis, worker, Socket Mode): keep the
+        watchlists loaded ahead of the next vetting instead of reloading them inside it."""
+        index = self.sources.get("watchlists")
+        if hasattr(index, "keep_fresh"):
+            index.keep_fresh()
+
 
 def build(settings: Settings, *, sources: dict[str, Any] | None = None,
           registry: Registry | None = None, store: Store | None = None) -> App:
@@ -127,7 +134,6 @@ def build_slack_services(settings: Settings, app: App | None = None, *, jobs: An
 
     app = app or build(settings)
     http = app.sources.get("http") or build_http(settings)
-    # RECORDING: pass record=<store hook> here once bot/store.py exists (see bot/slack/vetting.py).
     return SlackServices(app=app, jobs=jobs or build_jobs(settings), http=http,
                          update_interval_s=update_interval_s)
 

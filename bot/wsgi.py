@@ -72,11 +72,13 @@ def create_wsgi(settings: Settings, services: Any = None) -> SlackWsgi:
 
 
 def start_maintenance(settings: Settings, services: Any) -> None:
-    """Without ``REDIS_URL`` the web process runs the daily sanctions refresh and purge itself, in
-    a daemon thread whose first run is a minute after boot (``bot.maintenance``). With Redis, the
-    worker does it."""
+    """Without ``REDIS_URL`` the web process runs the vettings, so it keeps the watchlists fresh and
+    runs the daily sanctions refresh and purge itself, in a daemon thread whose first run is a
+    minute after boot (``bot.maintenance``). With Redis, the worker does both."""
     if settings.redis_url:
         return
+    if hasattr(getattr(services, "app", None), "keep_fresh"):
+        services.app.keep_fresh()  # vettings run in this process
     from bot import maintenance
 
     store = getattr(getattr(services, "app", None), "store", None)

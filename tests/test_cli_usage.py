@@ -37,6 +37,12 @@ def test_bad_configuration_is_named(env, capsys):
     assert "CHECK_TIMEOUT_S" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", ["many", "0", "65", "-2"])
+def test_bad_worker_processes_is_named(env, capsys, value):
+    assert main(["worker", "--burst"], env={**env, "WORKER_PROCESSES": value}) == 2
+    assert "WORKER_PROCESSES" in capsys.readouterr().err
+
+
 def test_name_only_runs_offline_and_says_incomplete(env, capsys):
     assert main(["check", "--name", "Jane Roe", "--format", "json"], env=env) == 0
     report = json.loads(capsys.readouterr().out)

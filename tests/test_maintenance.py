@@ -95,9 +95,10 @@ def test_web_process_runs_maintenance_only_without_redis(tmp_path, monkeypatch):
     started: list[object] = []
     monkeypatch.setattr(maintenance, "start_background", lambda settings, store_factory: started.append(
         store_factory()))
-    services = SimpleNamespace(app=SimpleNamespace(store="the-store"))
+    services = SimpleNamespace(app=SimpleNamespace(store="the-store",
+                                                   keep_fresh=lambda: started.append("watchlists")))
     base = {"VETCANDIDATE_DATA_DIR": str(tmp_path)}
     wsgi.start_maintenance(Settings.from_env({**base, "REDIS_URL": "redis://127.0.0.1:6379/0"}), services)
     assert started == []  # the worker does it
     wsgi.start_maintenance(Settings.from_env(base), services)
-    assert started == ["the-store"]
+    assert started == ["watchlists", "the-store"]  # vettings run here: watchlists kept fresh too

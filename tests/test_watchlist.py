@@ -207,6 +207,31 @@ def test_purge_keeps_confirmed_entries_as_vetting_purged(store):
     assert found[0].title.endswith("(vetting purged)")
 
 
+def test_kept_fresh_index_loads_a_change_before_the_next_vetting(store):
+    import time
+
+    from bot.watchlist_index import WatchlistIndex
+
+    loads: list[int] = []
+    index = WatchlistIndex(store.engine, store._reuse_key, on_load=loads.append)
+    stop = index.keep_fresh(interval_s=0.05)
+    try:
+        assert index.keep_fresh(interval_s=0.05) is stop          # one poller per process
+        deadline = time.monotonic() + 15
+        while not loads and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(loads) == 1 and index.generation == loads[0]   # loaded at start, before any vetting
+        Watchlists(store).replace("feed", parse(b"type,value\nemail,new@evil.example\n"), source="v1",
+                                  actor="t")
+        while len(loads) == 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(loads) == 2 and loads[1] != loads[0]           # another writer's change, polled in
+        result = vet(store, Candidate(email="new@evil.example"), index=index)
+        assert result.status is Status.OK and result.findings and len(loads) == 2  # no reload inside
+    finally:
+        stop.set()
+
+
 def test_unreachable_watchlists_are_an_error_not_clean(tmp_path):
     from sqlalchemy import create_engine
 
