@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from checks import Candidate, CheckContext  # noqa: E402
 from checks.phone import Phone  # noqa: E402
 
-CASES = [  # number, claimed location: VoIP ranges, mobiles, landlines, service numbers, invalid, no "+"
+CASES = [  # number, location: VoIP ranges, mobiles, landlines, service numbers, invalid, no "+", homonyms
     ("+14155550100", "Austin, TX"), ("+12125551234", "New York, NY"), ("+16135550123", "Toronto, ON"),
     ("+445612345678", "Berlin, Germany"), ("+447400123456", "London, UK"), ("+442079460000", "London"),
     ("+31851234567", "Amsterdam"), ("+815012345678", "Tokyo"), ("+827012345678", "Seoul"),
@@ -28,6 +28,7 @@ CASES = [  # number, claimed location: VoIP ranges, mobiles, landlines, service 
     ("+8613912345678", "Shanghai"), ("+61412345678", "Sydney, NSW"), ("+2348031234567", "Lagos, Nigeria"),
     ("+85021234567", "Austin, TX"), ("+982123456789", ""), ("+963112345678", "Damascus, Syria"),
     ("+448001234567", ""), ("+1 415 555", "Austin, TX"), ("030 123456", "Berlin, Germany"),
+    ("+13605550123", "Vancouver"), ("+4915112345678", "Melbourne"), ("call me", ""),  # ambiguous; no number
 ]
 
 FIRST_CALL = """

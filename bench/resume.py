@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from fpdf import FPDF  # noqa: E402
 
 from checks.resume import rules, sandbox  # noqa: E402
-from checks.resume.extract import DEFAULT_LIMITS, parse_document  # noqa: E402
+from checks.resume.extract import DEFAULT_LIMITS, ResumeDoc, parse_document  # noqa: E402
 from checks.resume.sandbox import extract_resume  # noqa: E402
 from checks.resume.timeline import parse_timeline  # noqa: E402
 
@@ -51,15 +51,20 @@ def resume_lines(pages: int, rnd: random.Random) -> list[list[str]]:
     return out
 
 
-def make_pdf(pages: list[list[str]], font_size: float = 10, height: float = 5) -> bytes:
+def make_pdf(pages: list[list[str]], font_size: float = 10, height: float = 5, annots: int = 0) -> bytes:
+    """Line 2 of page 1 links to a GitHub profile, as resume templates do; ``annots`` internal links
+    (not URIs: each one is looked at and none kept) per page for the worst case."""
     pdf = FPDF()
     pdf.core_fonts_encoding = "windows-1252"
     pdf.set_auto_page_break(False)
-    for lines in pages:
+    for n, lines in enumerate(pages):
         pdf.add_page()
         pdf.set_font("helvetica", size=font_size)
-        for line in lines:
-            pdf.cell(0, height, line, new_x="LMARGIN", new_y="NEXT")
+        for i, line in enumerate(lines):
+            link = "https://github.com/janeroe" if n == 0 and i == 1 else ""
+            pdf.cell(0, height, line, new_x="LMARGIN", new_y="NEXT", link=link)
+        for _ in range(annots):
+            pdf.link(10, 10, 1, 1, pdf.add_link(page=1))
     return bytes(pdf.output())
 
 
@@ -93,9 +98,12 @@ def worst_docx(rnd: random.Random) -> bytes:
     return out.getvalue()
 
 
-def analyse(text: str) -> int:
-    entries = parse_timeline(text, NOW)
-    return len(rules.evaluate(text, entries, {"author": "Jane Roe"}, "Jane Roe", NOW))
+def analyse(doc: ResumeDoc) -> int:
+    """The timeline rules, and the contact facts every other check reads (text and link targets)."""
+    entries = parse_timeline(doc.text, NOW)
+    facts = doc.facts
+    found = len(facts.emails) + len(facts.phones) + len(facts.urls) + len(facts.domains)
+    return found + len(rules.evaluate(doc.text, entries, {"author": "Jane Roe"}, "Jane Roe", NOW))
 
 
 def measure(label: str, data: bytes, filename: str, runs: int, limits=DEFAULT_LIMITS) -> None:
@@ -105,7 +113,7 @@ def measure(label: str, data: bytes, filename: str, runs: int, limits=DEFAULT_LI
         t0 = time.perf_counter()
         doc = extract_resume(data, filename, limits=limits)
         t1 = time.perf_counter()
-        analyse(doc.text)
+        analyse(doc)
         t2 = time.perf_counter()
         totals.append(t2 - t0)
         extracts.append(t1 - t0)
@@ -143,6 +151,7 @@ def main() -> None:
     measure("worst PDF (50 dense pages)", dense, "cv.pdf", 3)
     unlimited_chars = dataclasses.replace(DEFAULT_LIMITS, max_chars=10**8)  # the time budget binds instead
     measure("same, no character limit", dense, "cv.pdf", 2, unlimited_chars)
+    measure("50 pages x 1000 inline annotations", make_pdf(resume_lines(50, rnd), annots=1000), "cv.pdf", 3)
     measure("worst DOCX (25 MB of paragraphs)", worst_docx(rnd), "cv.docx", 3)
     text = ("Senior Engineer, Acme Corp, Jan 2019 – Present\n• Built a platform on Kubernetes for 40 teams\n"
             * 10000)[:DEFAULT_LIMITS.max_chars].encode()

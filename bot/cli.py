@@ -1,17 +1,19 @@
 """``vetcandidate`` command line: ``check`` runs locally without Slack; the other commands
-operate the deployment. Exit codes: 0 success, 1 failure (e.g. doctor), 2 bad usage."""
+operate the deployment. Exit codes: 0 success, 1 failure (doctor, database, a broken plugin
+under STRICT_PLUGINS=1), 2 bad usage or configuration."""
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bot import log_setup
 from bot.config import ConfigError, Settings
 from bot.store_errors import StoreError
+from checks.registry import PluginError
 
 MAX_RESUME_BYTES = 20 * 1024 * 1024
 
@@ -20,7 +22,50 @@ class UsageError(Exception):
     """Bad usage: one line, exit 2."""
 
 
+_GIVEN = "_flags_given"  # namespace attribute: the destinations set on this command line
+
+
+def _once(base: type[argparse.Action]) -> type[argparse.Action]:
+    """``base`` that refuses to be given twice: ``--email a --email b`` is bad usage, not "b"."""
+
+    class Once(base):  # type: ignore[misc, valid-type]
+        def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+            given = getattr(namespace, _GIVEN, None)
+            if given is None:
+                given = set()
+                setattr(namespace, _GIVEN, given)
+            if self.dest in given:
+                raise UsageError(f"{option_string or self.metavar or self.dest} given twice")
+            given.add(self.dest)
+            super().__call__(parser, namespace, values, option_string)
+
+    Once.__name__ = f"Once{base.__name__}"
+    return Once
+
+
+_STORE_ONCE = _once(argparse._StoreAction)
+_STORE_TRUE_ONCE = _once(argparse._StoreTrueAction)
+_STORE_FALSE_ONCE = _once(argparse._StoreFalseAction)
+
+
 class _Parser(argparse.ArgumentParser):
+    """Every parser and subparser: no abbreviated flags (``--em`` is not ``--email``), every
+    flag at most once, and errors as one line (exit 2)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.register("action", None, _STORE_ONCE)
+        self.register("action", "store", _STORE_ONCE)
+        self.register("action", "store_true", _STORE_TRUE_ONCE)
+        self.register("action", "store_false", _STORE_FALSE_ONCE)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def, override]
+        parsed, extras = super().parse_known_args(args, namespace)
+        if hasattr(parsed, _GIVEN):
+            delattr(parsed, _GIVEN)  # bookkeeping only; commands never see it
+        return parsed, extras
+
     def error(self, message: str) -> None:  # one-line reason, exit 2
         raise UsageError(message)
 
@@ -53,15 +98,6 @@ def build_parser() -> argparse.ArgumentParser:
     cli_watchlist.add_parser(sub)
     sub.add_parser("doctor", help="check configuration and reachability of every source")
     return parser
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level, logging.INFO), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # At DEBUG these libraries log request lines and bodies, which can carry candidate data.
-    for noisy in ("urllib3", "slack_sdk", "slack_bolt"):
-        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
-    logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 
 def _candidate(args: argparse.Namespace):
@@ -161,6 +197,17 @@ COMMANDS = {"check": cmd_check, "migrate": cmd_store, "history": cmd_store, "pur
             "watchlist": cmd_watchlist, "worker": cmd_worker}
 
 
+# Commands that build the checks later, in another process or on the first job: with
+# STRICT_PLUGINS=1 they load the plugins before starting, so a broken one stops them here.
+LONG_RUNNING = frozenset({"serve", "socket", "worker"})
+
+
+def _check_plugins(settings: Settings) -> None:
+    from checks.registry import load_registry
+
+    load_registry(settings.disabled_checks, strict=True)
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     if env is None:
         from dotenv import load_dotenv
@@ -170,7 +217,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         args = build_parser().parse_args(argv)
         settings = Settings.from_env(env)
-        _configure_logging(settings.log_level)
+        log_setup.configure(settings.log_level)
+        if settings.strict_plugins and args.command in LONG_RUNNING:
+            _check_plugins(settings)
         return COMMANDS[args.command](args, settings)
     except UsageError as exc:
         print(f"vetcandidate: error: {exc}", file=sys.stderr)
@@ -180,6 +229,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return 2
     except StoreError as exc:
         print(f"vetcandidate: database error: {exc}", file=sys.stderr)
+        return 1
+    except PluginError as exc:  # STRICT_PLUGINS=1 and a third-party check is broken
+        print(f"vetcandidate: plugin error: {exc}", file=sys.stderr)
         return 1
 
 

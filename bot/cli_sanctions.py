@@ -16,7 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     update.add_argument("--source", metavar="URL_OR_PATH", default="",
                         help="http(s) URL, file:// URL or path (.xml, .xml.gz, .xml.bz2); "
                              "default OFAC_SDN_URL")
-    update.add_argument("--force", action="store_true", help="accept an edition older than the stored one")
+    update.add_argument("--force", action="store_true",
+                        help="accept an edition older than the stored one, or listing less than half "
+                             "of its addresses")
     verbs.add_parser("status", help="publish date, age and counts; exit 1 when missing or stale")
 
 

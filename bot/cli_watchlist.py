@@ -1,14 +1,17 @@
-"""``vetcandidate watchlist import FILE_OR_URL --list NAME [--format csv|misp|stix] [--skip-invalid]``,
-``watchlist list``, ``show NAME``, ``remove NAME``, ``export NAME [--format csv]``.
+"""``vetcandidate watchlist import FILE_OR_URL --list NAME [--format csv|misp|stix] [--skip-invalid]
+[--allow-empty]``, ``watchlist list``, ``show NAME``, ``remove NAME``, ``export NAME [--format csv]``.
 
-An import with any invalid indicator fails and lists every bad line/ID with the reason, leaving the
-previous version of the list whole; ``--skip-invalid`` imports the rest and still lists what it
-dropped. A URL import is an operator's act: http(s) only, with a size and a time limit.
-Exit codes: 0 done, 1 refused or failed (database, invalid file), 2 bad usage.
+An import with any invalid indicator fails and lists every bad line/ID with the reason (all of
+them, on standard error), leaving the previous version of the list whole; ``--skip-invalid``
+imports the rest and still lists everything it dropped. A file that yields no indicator at all
+fails too (a malformed feed must not empty a list) unless ``--allow-empty`` says that is meant.
+A URL import is an operator's act: http(s) only, through the shared ``HttpClient`` with a size and
+a time limit. Exit codes: 0 done, 1 refused or failed (database, invalid file), 2 bad usage.
 """
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -22,7 +25,6 @@ if TYPE_CHECKING:
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 URL_TIMEOUT_S = 60.0
-MAX_LISTED_PROBLEMS = 200
 
 
 class FetchFailed(RuntimeError):
@@ -39,6 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--format", choices=FORMATS, default=None, help="detected when omitted")
     imp.add_argument("--skip-invalid", action="store_true",
                      help="import the valid rest; list what was dropped")
+    imp.add_argument("--allow-empty", action="store_true",
+                     help="let a file that yields no indicators empty the list (refused otherwise)")
     ws.add_parser("list", help="every list, with its size and last update")
     show = ws.add_parser("show", help="a list's entries")
     show.add_argument("name")
@@ -49,13 +53,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", choices=("csv",), default="csv")
 
 
-def read_source(source: str, *, max_bytes: int | None = None, timeout_s: float | None = None,
-                user_agent: str = "") -> bytes:
+def read_source(source: str, settings: Settings, *, max_bytes: int | None = None,
+                timeout_s: float | None = None) -> bytes:
     """The file's bytes, or an http(s) URL's body within ``max_bytes`` and ``timeout_s`` overall."""
     max_bytes = max_bytes or MAX_IMPORT_BYTES
     timeout_s = timeout_s or URL_TIMEOUT_S
     if "://" in source:
-        return _fetch(source, max_bytes, timeout_s, user_agent)
+        return _fetch(source, settings, max_bytes, timeout_s)
     path = Path(source)
     try:
         if path.stat().st_size > max_bytes:
@@ -65,84 +69,78 @@ def read_source(source: str, *, max_bytes: int | None = None, timeout_s: float |
         raise FetchFailed(f"cannot read {source}: {exc.strerror}") from None
 
 
-def _fetch(url: str, max_bytes: int, timeout_s: float, user_agent: str) -> bytes:
-    import requests
-
-    from checks.sources.http import DEFAULT_USER_AGENT
+def _fetch(url: str, settings: Settings, max_bytes: int, timeout_s: float) -> bytes:
+    from bot.wiring import build_http
+    from checks.errors import SourceError
 
     if not url.lower().startswith(("http://", "https://")):
         raise FetchFailed("only http(s) URLs can be imported")
-    deadline = time.monotonic() + timeout_s
+    http = build_http(settings)
     try:
-        with requests.get(url, stream=True, timeout=(10, min(30, timeout_s)),
-                          headers={"User-Agent": user_agent or DEFAULT_USER_AGENT}) as resp:
-            if resp.status_code != 200:
-                raise FetchFailed(f"HTTP {resp.status_code} from the import URL")
-            if int(resp.headers.get("Content-Length") or 0) > max_bytes:
-                raise FetchFailed(f"the import URL's body is larger than {max_bytes // 1024 // 1024} MB")
-            chunks, total = [], 0
-            for chunk in resp.iter_content(65536):
-                total += len(chunk)
-                if total > max_bytes:
-                    raise FetchFailed(f"the import URL's body is larger than {max_bytes // 1024 // 1024} MB")
-                if time.monotonic() > deadline:
-                    raise FetchFailed(f"the import URL took longer than {timeout_s:g} s")
-                chunks.append(chunk)
-    except requests.RequestException as exc:
-        raise FetchFailed(f"cannot fetch the import URL ({type(exc).__name__})") from None
-    return b"".join(chunks)
+        return http.get(url, deadline=time.monotonic() + timeout_s, max_bytes=max_bytes).content
+    except SourceError as exc:
+        raise FetchFailed(f"cannot fetch the import URL: {exc}") from None
+    finally:
+        http.close()
 
 
-def _report(parsed: Parsed, out: IO[str], dropped: bool) -> None:
+def _report(parsed: Parsed, out: IO[str], err: IO[str], dropped: bool) -> None:
     if parsed.skipped:
         kinds = ", ".join(f"{k}: {n}" for k, n in sorted(parsed.skipped.items()))
         out.write(f"skipped {sum(parsed.skipped.values())} non-identity indicators ({kinds})\n")
     if parsed.duplicates:
         out.write(f"folded {parsed.duplicates} duplicates\n")
     if parsed.invalid:
-        out.write(f"{'dropped' if dropped else 'invalid'}: {len(parsed.invalid)} indicators\n")
-        for where, reason in parsed.invalid[:MAX_LISTED_PROBLEMS]:
-            out.write(f"  {where}: {reason}\n")
-        if len(parsed.invalid) > MAX_LISTED_PROBLEMS:
-            out.write(f"  ... and {len(parsed.invalid) - MAX_LISTED_PROBLEMS} more\n")
+        err.write(f"{'dropped' if dropped else 'invalid'}: {len(parsed.invalid)} indicators\n")
+        for where, reason in parsed.invalid:  # every one: the operator fixes the file from this list
+            err.write(f"  {where}: {reason}\n")
 
 
-def run(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+def run(args: argparse.Namespace, settings: Settings, out: IO[str], err: IO[str] | None = None) -> int:
+    """Messages on ``out``; with an import, what failed and every bad line/ID on ``err`` (stderr)."""
     from bot.store import Store  # SQLAlchemy only when the command runs, not for --help
     from bot.watchlists import WatchlistError, Watchlists
 
+    err = err or sys.stderr
+    parsed = None
     try:
         if args.action == "import":
             try:
-                data = read_source(args.source, user_agent=settings.user_agent)
-                parsed = parse(data, args.format)
+                parsed = parse(read_source(args.source, settings), args.format)
             except (FetchFailed, ImportFailed) as exc:
-                out.write(f"import failed: {exc}; nothing changed\n")
+                err.write(f"import failed: {exc}; nothing changed\n")
                 return 1
             if parsed.invalid and not args.skip_invalid:
-                _report(parsed, out, dropped=False)
-                out.write(f"import failed: list {args.list_name!r} left unchanged "
+                _report(parsed, out, err, dropped=False)
+                err.write(f"import failed: list {args.list_name!r} left unchanged "
                           "(fix the file, or pass --skip-invalid)\n")
+                return 1
+            if not parsed.indicators and not args.allow_empty:
+                _report(parsed, out, err, dropped=True)
+                err.write(f"import failed: the file yields no indicators; list {args.list_name!r} left "
+                          "unchanged (pass --allow-empty to empty it)\n")
                 return 1
         store = Store.open(settings)
         try:
-            return _run(Watchlists(store), args, out, parsed if args.action == "import" else None)
+            return _run(Watchlists(store), args, out, err, parsed)
         finally:
             store.close()
     except WatchlistError as exc:
-        out.write(f"error: {exc}\n")
+        err.write(f"error: {exc}\n")
         return 1
     except StoreError as exc:
-        out.write(f"database error: {exc}\n")
+        err.write(f"database error: {exc}\n")
         return 1
 
 
-def _run(lists: Watchlists, args: argparse.Namespace, out: IO[str], parsed: Parsed | None) -> int:
+def _run(lists: Watchlists, args: argparse.Namespace, out: IO[str], err: IO[str],
+         parsed: Parsed | None) -> int:
     from bot.cli import _operator
 
     if parsed is not None:
-        count = lists.replace(args.list_name, parsed, source=args.source, actor=_operator())
-        _report(parsed, out, dropped=True)
+        count = lists.replace(args.list_name, parsed, source=args.source, actor=_operator(),
+                              allow_empty=args.allow_empty)
+        _report(parsed, out, err, dropped=True)
         out.write(f"imported {count} indicators into {args.list_name!r} ({parsed.format})\n")
         return 0
     if args.action == "list":
@@ -159,7 +157,7 @@ def _run(lists: Watchlists, args: argparse.Namespace, out: IO[str], parsed: Pars
                   f"updated {info.updated_at:%Y-%m-%d %H:%M} UTC by {info.updated_by}\n")
         for row in lists.entries(args.name):
             value = row.value if row.kind != "resume" else "(keyed resume fingerprint)"
-            out.write(f"{row.kind}\t{value}\t{row.severity}\t{row.note}\t{row.reference}\n")
+            out.write(f"{row.id}\t{row.kind}\t{value}\t{row.severity}\t{row.note}\t{row.reference}\n")
         return 0
     if args.action == "remove":
         count = lists.remove(args.name, actor=_operator())

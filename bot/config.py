@@ -3,9 +3,11 @@ Nothing else in the project reads settings from ``os.environ`` (``DYNO``, the na
 process, is read where worker and lease names are made)."""
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 DEFAULTS = {
@@ -20,6 +22,9 @@ DEFAULTS = {
     "EVM_EXPLORER_URL": "https://eth.blockscout.com/api",
     "TRON_API_URL": "https://api.trongrid.io",
     "WALLET_HISTORY_MAX_TX": "500",
+    "WALLET_HISTORY_CACHE_TTL_S": "600",
+    "RDAP_CACHE_TTL_S": "86400",
+    "PHONE_LOOKUP_CACHE_TTL_S": "86400",
     "GITHUB_API_URL": "https://api.github.com",
     "CHECK_TIMEOUT_S": "10",
     "VETTING_DEADLINE_S": "25",
@@ -44,6 +49,29 @@ def _number(env: Mapping[str, str], key: str, kind: type = float, minimum: float
     if value <= minimum:
         raise ConfigError(f"{key} must be greater than {minimum}")
     return value
+
+
+def _ttl(env: Mapping[str, str], key: str) -> float:
+    """A cache lifetime in seconds; 0 turns that cache off."""
+    raw = (env.get(key) or DEFAULTS[key]).strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number of seconds, got {raw!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{key} must be 0 (no cache) or a positive number of seconds")
+    return value
+
+
+def _minimums(value: str) -> dict[str, Decimal]:
+    if not value:
+        return {}
+    from checks.sources.chains import parse_minimums  # only when set: the chain adapters are heavy
+
+    try:
+        return parse_minimums(value)
+    except ValueError as exc:
+        raise ConfigError(f"WALLET_EXPOSURE_MINIMUMS must look like USDT=1,ETH=0.001: {exc}") from None
 
 
 def parse_evm_explorers(value: str) -> dict[str, str]:
@@ -81,6 +109,10 @@ class Settings:
     tron_api_url: str = DEFAULTS["TRON_API_URL"]
     tron_api_key: str = ""
     wallet_history_max_tx: int = 500
+    wallet_history_cache_ttl_s: float = 600.0
+    wallet_exposure_minimums: Mapping[str, Decimal] = field(default_factory=dict)
+    rdap_cache_ttl_s: float = 86400.0
+    phone_lookup_cache_ttl_s: float = 86400.0
     github_api_url: str = DEFAULTS["GITHUB_API_URL"]
     github_token: str = ""
     secret: str = ""
@@ -135,6 +167,10 @@ class Settings:
             tron_api_url=get("TRON_API_URL"),
             tron_api_key=get("TRON_API_KEY"),
             wallet_history_max_tx=int(_number(env, "WALLET_HISTORY_MAX_TX", int)),
+            wallet_history_cache_ttl_s=_ttl(env, "WALLET_HISTORY_CACHE_TTL_S"),
+            wallet_exposure_minimums=_minimums(get("WALLET_EXPOSURE_MINIMUMS")),
+            rdap_cache_ttl_s=_ttl(env, "RDAP_CACHE_TTL_S"),
+            phone_lookup_cache_ttl_s=_ttl(env, "PHONE_LOOKUP_CACHE_TTL_S"),
             github_api_url=get("GITHUB_API_URL"),
             github_token=get("GITHUB_TOKEN"),
             secret=get("VETCANDIDATE_SECRET"),

@@ -40,8 +40,13 @@ def _github(app: wiring.App, deadline: float) -> str:
 
 
 def _reachable(app: wiring.App, url: str, deadline: float) -> str:
-    response = app.sources["http"].get(url, deadline=deadline, max_bytes=256_000,
-                                       ok_statuses=tuple(range(100, 500)))
+    """A configured base URL answers; a redirect off its host (or to plain http) is refused, as
+    in the checks themselves."""
+    from checks.sources.chains.base import host_allowlist
+
+    hosts, scheme = host_allowlist(url)
+    response = app.sources["http"].get(url, deadline=deadline, max_bytes=256_000, allowed_hosts=hosts,
+                                       allowed_scheme=scheme, ok_statuses=tuple(range(100, 500)))
     return f"reachable (HTTP {response.status})"
 
 

@@ -16,7 +16,10 @@ RQ queue instead, for ``vetcandidate worker`` (``bot.worker``). RQ carries a fun
 Slack vetting (``SlackVetter.run``) travels as ``bot.jobs_entry.run_vetting``, which rebuilds the
 vetter in the worker; other plain module-level functions travel under their own name. Arguments
 are serialised as JSON. A job whose worker died is retried (``JOB_RETRIES``); ``checkpoint(key)``
-gives the job a small record that survives the retry, so a reply is not posted twice.
+gives the job a small record that survives the retry, so a reply is not posted twice. ``submit``
+raises ``JobSubmitError`` when the job could not be queued (Redis unreachable), so the caller can
+tell the user; the web process's Redis client gives up after ``REDIS_TIMEOUT_S``, well inside
+Slack's 3-second acknowledgement.
 """
 from __future__ import annotations
 
@@ -40,11 +43,19 @@ JOB_RETRIES = 3
 CHECKPOINT_TTL_S = 24 * 3600
 #: functions that cannot travel by their own name (bound methods), by ``__qualname__``
 ROUTES = {"SlackVetter.run": "bot.jobs_entry.run_vetting"}
+#: connect and read timeout of the enqueuing Redis client (no retries): an unreachable Redis is
+#: reported to the user instead of holding up the acknowledgement
+REDIS_TIMEOUT_S = 1.0
+
+
+class JobSubmitError(Exception):
+    """The job could not be queued (the queue is unreachable or shut down); it will not run."""
 
 
 class Jobs(Protocol):
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> None:
-        """Run ``fn(*args)`` in the background. Never raises because the job failed."""
+        """Run ``fn(*args)`` in the background. Raises ``JobSubmitError`` when it could not be
+        queued; never raises because the job itself failed."""
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting jobs; with ``wait`` let running ones finish."""
@@ -83,7 +94,10 @@ class InProcessJobs:
         self.gate = gate or AckFirst()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> None:
-        future = self._pool.submit(self._run, fn, *args)
+        try:
+            future = self._pool.submit(self._run, fn, *args)
+        except RuntimeError:  # the pool is shutting down
+            raise JobSubmitError("the job pool is shut down") from None
         future.add_done_callback(_log_failure)
 
     def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -157,14 +171,18 @@ class RedisCheckpoint:
 
 
 # -- RQ --------------------------------------------------------------------------------------------
-def redis_connection(url: str) -> Any:
+def redis_connection(url: str, *, timeout_s: float | None = None) -> Any:
     """A Redis client for ``REDIS_URL``. ``rediss://`` (Heroku Redis) uses TLS without verifying the
-    server's self-signed certificate, as Heroku documents for its Redis add-on."""
+    server's self-signed certificate, as Heroku documents for its Redis add-on. ``timeout_s`` bounds
+    connecting and each reply (None: redis-py's defaults, which the worker's blocking reads need)."""
     import redis
 
+    kw: dict[str, Any] = {}
+    if timeout_s is not None:
+        kw = {"socket_connect_timeout": timeout_s, "socket_timeout": timeout_s}
     if url.startswith("rediss://"):
-        return redis.Redis.from_url(url, ssl_cert_reqs=None, ssl_check_hostname=False)
-    return redis.Redis.from_url(url)
+        return redis.Redis.from_url(url, ssl_cert_reqs=None, ssl_check_hostname=False, **kw)
+    return redis.Redis.from_url(url, **kw)
 
 
 def job_path(fn: Callable[..., Any]) -> str:
@@ -191,8 +209,8 @@ class RqJobs:
         self.retries = retries
 
     @classmethod
-    def from_url(cls, url: str, **kw: Any) -> RqJobs:
-        return cls(redis_connection(url), **kw)
+    def from_url(cls, url: str, *, timeout_s: float = REDIS_TIMEOUT_S, **kw: Any) -> RqJobs:
+        return cls(redis_connection(url, timeout_s=timeout_s), **kw)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> None:
         from rq import Retry
@@ -202,9 +220,9 @@ class RqJobs:
             job = self.queue.enqueue(path, *args, job_timeout=self.job_timeout_s,
                                      retry=Retry(max=self.retries), result_ttl=3600,
                                      failure_ttl=7 * 24 * 3600, description=path)
-        except Exception as exc:  # Redis down: the caller has acknowledged already; log, never raise
+        except Exception as exc:  # Redis down or unreachable: the caller tells the user
             log.error("could not enqueue %s: %s", path, type(exc).__name__)
-            return
+            raise JobSubmitError(f"the job queue is unreachable ({type(exc).__name__})") from None
         log.info("enqueued %s as job %s", path, job.id)
 
     def checkpoint(self, key: str) -> RedisCheckpoint:

@@ -212,6 +212,7 @@ class Store:
         return DbSanctionsStore(self.engine, self.data_dir)
 
     def cache(self, namespace: str, default_ttl_s: float = 86400.0):
+        """A shared JSON cache; the namespaces in use are listed in ``bot.store_cache``."""
         from bot.store_cache import DbCache
 
         return DbCache(self, namespace, self._cache_key, default_ttl_s)
@@ -224,7 +225,7 @@ class Store:
     def purge_candidate(self, identifier: str):
         from bot.store_purge import purge_identifier
 
-        return purge_identifier(self, identifier, self._reuse_key)
+        return purge_identifier(self, identifier, self._reuse_key, self._cache_key)
 
     def purged_total(self) -> int:
         from bot.store_purge import purged_total

@@ -3,12 +3,17 @@ runs the daily refresh"), both in the audit database so every dyno sees them.
 
 Cache keys are stored as keyed hashes (a phone lookup is keyed by a phone number); values are JSON.
 A cache never fails its caller: a database error reads as a miss and a lost write, with a warning.
+
+The namespaces and their keys (``bot.wiring`` fills them; ``bot.store_purge`` erases by them):
+``rdap`` -- the ASCII domain name; ``phone_lookup`` -- the E.164 number; ``chain_history`` --
+``chain|address|cap`` as ``checks.sources.chains`` makes it.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +29,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _C = m.cache_entries.c
 _L = m.leases.c
+RDAP, PHONE_LOOKUP, CHAIN_HISTORY = "rdap", "phone_lookup", "chain_history"
+
+
+def key_hash(secret_key: bytes, namespace: str, key: str) -> str:
+    """What ``cache_entries.key`` holds for ``key`` in ``namespace``."""
+    return hmac.new(secret_key, f"{namespace}\x00{key}".encode(), hashlib.sha256).hexdigest()
 
 
 def _upsert(conn: Connection, row: dict) -> None:
@@ -49,7 +60,7 @@ class DbCache:
         self.default_ttl_s = default_ttl_s
 
     def _hash(self, key: str) -> str:
-        return hmac.new(self._key, f"{self.namespace}\x00{key}".encode(), hashlib.sha256).hexdigest()
+        return key_hash(self._key, self.namespace, key)
 
     def get(self, key: str) -> Any | None:
         try:
@@ -86,6 +97,19 @@ class DbCache:
 
 def delete_expired(conn: Connection, now: datetime) -> int:
     return conn.execute(delete(m.cache_entries).where(_C.expires_at <= now)).rowcount or 0
+
+
+def delete_keys(conn: Connection, secret_key: bytes, namespace: str, keys: Iterable[str]) -> int:
+    """Erase these keys' entries from one namespace (``purge --candidate``)."""
+    hashes = sorted({key_hash(secret_key, namespace, k) for k in keys})
+    if not hashes:
+        return 0
+    return conn.execute(delete(m.cache_entries).where(_C.namespace == namespace,
+                                                      _C.key.in_(hashes))).rowcount or 0
+
+
+def delete_namespace(conn: Connection, namespace: str) -> int:
+    return conn.execute(delete(m.cache_entries).where(_C.namespace == namespace)).rowcount or 0
 
 
 def acquire_lease(store: Store, name: str, holder: str, ttl_s: float, now: datetime | None = None) -> bool:

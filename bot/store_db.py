@@ -99,8 +99,9 @@ def make_engine(settings: Settings) -> Engine:
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
         cursor = dbapi_conn.cursor()
-        for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000"):
+        for pragma in ("busy_timeout=30000", "foreign_keys=ON"):
             cursor.execute(f"PRAGMA {pragma}")
+        _wal(cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -108,6 +109,25 @@ def make_engine(settings: Settings) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
     return engine
+
+
+def _wal(cursor: Any, attempts: int = 50) -> None:
+    """WAL mode, which persists in the file: set once by whichever process opens a new database
+    first. Switching needs a moment alone with the file, and SQLite answers "locked" at once
+    (without waiting out busy_timeout) while another process is creating the schema: retry."""
+    import sqlite3
+    import time
+
+    for attempt in range(attempts):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1) if attempt < 10 else 0.5)
 
 
 # -- migrations -----------------------------------------------------------------------------

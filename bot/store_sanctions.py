@@ -3,9 +3,12 @@
 ``DbSanctionsStore`` has the interface of ``checks.sources.sanctions_store.SanctionsStore``
 (``load()``, ``save()``, ``meta()``, ``mark_checked()``, ``dir`` for download temp files), so
 ``SanctionsSource`` and ``refresh()`` use it unchanged. Each edition is one row: metadata columns,
-the address entries (read on load, zlib-compressed JSON) and the SDN individuals' names (read only
-when name screening first asks). ``load()`` costs one small query while the edition is unchanged.
-The newest ``KEEP_EDITIONS`` keep their data; older rows keep their metadata as a history.
+the address entries (read on load, zlib-compressed JSON ``{"schema", "profiles", "entries"}``; a
+profile is ``[name, programs, designation date]``, and a row stored before dates existed has no
+``schema`` and two-item profiles: it loads, and the next refresh parses the list again) and the SDN
+individuals' names (read only when name screening first asks). ``load()`` costs one small query
+while the edition is unchanged. The newest ``KEEP_EDITIONS`` keep their data; older rows keep their
+metadata as a history.
 """
 from __future__ import annotations
 
@@ -24,8 +27,8 @@ from bot import store_models as m
 from bot.store_db import utc
 from checks.errors import BadResponse, SourceError, SourceUnavailable
 from checks.sources.ofac_xml import SdnName
-from checks.sources.sanctions import Listing, SanctionsIndex
-from checks.sources.sanctions_store import SanctionsStore, SourceMeta
+from checks.sources.sanctions import SanctionsIndex
+from checks.sources.sanctions_store import SanctionsStore, SourceMeta, listings_from_rows, profile_rows
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +97,15 @@ class DbSanctionsStore:
     def _decode(self, row) -> SanctionsIndex:
         body = _unpack(row.entries)
         try:
-            profiles = {pid: (name, tuple(programs)) for pid, (name, programs) in body["profiles"].items()}
-            listings = [Listing(a, t, pid, *profiles[pid]) for a, t, pid in body["entries"]]
-        except (KeyError, TypeError, ValueError) as exc:
+            listings = listings_from_rows(body["profiles"], body["entries"])
+            schema = int(body.get("schema", 1))  # editions stored before designation dates: 1
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BadResponse(f"the stored sanctions edition is damaged ({exc}); {_RERUN}") from None
         edition_id = row.id
         return SanctionsIndex(listings, publish_date=row.publish_date, fetched_at=utc(row.fetched_at),
                               checked_at=utc(row.checked_at), source=row.source,
                               individuals=lambda: self._names(edition_id), list_format=row.list_format,
-                              party_count=row.party_count)
+                              party_count=row.party_count, schema=schema)
 
     def _names(self, edition_id: int) -> list[SdnName]:
         try:
@@ -120,11 +123,8 @@ class DbSanctionsStore:
         return self._cache.meta if self.load() is not None and self._cache else None
 
     def save(self, index: SanctionsIndex, meta: SourceMeta) -> None:
-        profiles: dict[str, list] = {}
-        for x in index.listings:
-            profiles.setdefault(x.profile_id, [x.entity, list(x.programs)])
-        entries = _pack({"profiles": profiles, "entries": [[x.address, x.ticker, x.profile_id]
-                                                           for x in index.listings]})
+        entries = _pack({"schema": index.schema, "profiles": profile_rows(index),
+                         "entries": [[x.address, x.ticker, x.profile_id] for x in index.listings]})
         names = _pack([[p.profile_id, p.name, list(p.aliases), list(p.programs)] for p in index.individuals])
         row = {"stored_at": datetime.now(UTC), "publish_date": index.publish_date, "source": index.source,
                "list_format": index.list_format, "party_count": index.party_count,

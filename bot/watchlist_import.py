@@ -1,5 +1,5 @@
-"""Parsers for security teams' indicator files: CSV (``type,value,severity,note,reference``), MISP
-event JSON and STIX 2.1 bundles (patterns parsed by ``stix2-patterns``, a real STIX pattern grammar).
+"""Parsers for security teams' indicator files: CSV (``type,value,severity,note,reference``) here,
+MISP event JSON and STIX 2.1 bundles in ``bot.watchlist_feeds``; format detection; normal forms.
 
 Every parser returns a ``Parsed``: the valid indicators (in their normal form, duplicates folded),
 what was invalid (where and why), and how many non-identity indicators (hashes, IPs...) were skipped.
@@ -25,16 +25,11 @@ NON_IDENTITY = frozenset({
     "ip", "ipv4", "ipv6", "ip-src", "ip-dst", "cidr", "asn", "md5", "sha1", "sha256", "sha512", "hash",
     "file", "filename", "file-hash", "mutex", "user-agent", "ssdeep", "registry-key", "process", "port",
     "yara", "snort", "ja3"})
-_MISP_KINDS = {
-    "email": "email", "email-src": "email", "email-dst": "email", "whois-registrant-email": "email",
-    "target-email": "email", "domain": "domain", "hostname": "domain", "url": "url", "uri": "url",
-    "phone-number": "phone", "whois-registrant-phone": "phone", "btc": "wallet", "xmr": "wallet",
-    "dash": "wallet", "github-username": "github", "full-name": "name", "whois-registrant-name": "name"}
-_STIX_KINDS = {("email-addr", "value"): "email", ("domain-name", "value"): "domain", ("url", "value"): "url"}
 
 
 class ImportFailed(ValueError):
-    """The file cannot be read at all (bad JSON, no CSV header, unknown format): nothing imported."""
+    """The file cannot be read at all (bad JSON, no CSV header, unknown format, not the structure
+    of its format): nothing imported."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +144,8 @@ def detect(data: bytes) -> str:
 
 
 def parse(data: bytes, fmt: str | None = None) -> Parsed:
+    from bot.watchlist_feeds import parse_misp, parse_stix
+
     fmt = fmt or detect(data)
     return {"csv": parse_csv, "misp": parse_misp, "stix": parse_stix}[fmt](data)
 
@@ -184,100 +181,4 @@ def parse_csv(data: bytes) -> Parsed:
         else:
             out.add(line, kind, cells["value"], cells.get("severity", ""), cells.get("note", ""),
                     cells.get("reference", ""), seen)
-    return out
-
-
-# -- MISP -----------------------------------------------------------------------------------
-def _events(doc) -> list[dict]:
-    if isinstance(doc, list):
-        return [e.get("Event", e) for e in doc if isinstance(e, dict)]
-    if "response" in doc:
-        return _events(doc["response"])
-    return [doc.get("Event", doc)]
-
-
-def parse_misp(data: bytes) -> Parsed:
-    try:
-        doc = json.loads(data)
-    except ValueError:
-        raise ImportFailed("the MISP file is not valid JSON") from None
-    if not isinstance(doc, dict | list):
-        raise ImportFailed("the MISP file is not an event")
-    out, seen = Parsed("misp"), set()
-    for event in _events(doc):
-        if not isinstance(event, dict):
-            raise ImportFailed("the MISP file is not an event")
-        info = str(event.get("info") or "")
-        attributes = [(a, "") for a in event.get("Attribute") or []]
-        for obj in event.get("Object") or []:
-            attributes += [(a, str(obj.get("name") or "")) for a in obj.get("Attribute") or []]
-        for i, (attr, obj_name) in enumerate(attributes):
-            if not isinstance(attr, dict):
-                out.invalid.append((f"attribute #{i}", "not an object"))
-                continue
-            if attr.get("deleted") in (True, "1", 1):
-                continue
-            where = f"attribute {attr.get('uuid') or attr.get('id') or f'#{i}'}"
-            mtype = str(attr.get("type") or "")
-            kind = _MISP_KINDS.get(mtype)
-            if obj_name == "coin-address" and attr.get("object_relation") == "address":
-                kind = "wallet"
-            if kind is None:
-                out.skipped[mtype or "untyped"] += 1
-                continue
-            out.add(where, kind, str(attr.get("value") or ""), "", str(attr.get("comment") or info),
-                    "", seen)
-    return out
-
-
-# -- STIX 2.1 -------------------------------------------------------------------------------
-def _stix_string(literal: str) -> str:
-    if len(literal) < 2 or literal[0] != "'" or literal[-1] != "'":
-        raise ValueError("not a string literal")
-    return literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")
-
-
-def parse_stix(data: bytes) -> Parsed:
-    from stix2patterns.exceptions import ParseException
-    from stix2patterns.pattern import Pattern
-
-    try:
-        doc = json.loads(data)
-    except ValueError:
-        raise ImportFailed("the STIX file is not valid JSON") from None
-    if not isinstance(doc, dict) or doc.get("type") != "bundle":
-        raise ImportFailed("not a STIX 2.1 bundle")
-    out, seen = Parsed("stix"), set()
-    for obj in doc.get("objects") or []:
-        if not isinstance(obj, dict) or obj.get("type") != "indicator":
-            continue
-        where = f"indicator {str(obj.get('id') or '?')[:80]}"
-        if obj.get("pattern_type", "stix") != "stix":
-            out.skipped[f"pattern_type {obj.get('pattern_type')}"] += 1
-            continue
-        try:
-            comparisons = Pattern(str(obj.get("pattern") or "")).inspect().comparisons
-        except (ParseException, Exception) as exc:  # the grammar's own errors, however raised
-            out.invalid.append((where, f"pattern does not parse ({str(exc).splitlines()[0][:80]})"))
-            continue
-        refs = [r.get("url") for r in obj.get("external_references") or [] if isinstance(r, dict)]
-        note = str(obj.get("name") or obj.get("description") or "")
-        severity = str(obj.get("x_severity") or "")
-        for object_type in {t for t, items in comparisons.items()
-                            if any((t, ".".join(map(str, p))) not in _STIX_KINDS for p, _, _ in items)}:
-            out.skipped[object_type] += 1
-        for object_type, items in comparisons.items():
-            for path, op, literal in items:
-                kind = _STIX_KINDS.get((object_type, ".".join(map(str, path))))
-                if kind is None:
-                    continue
-                if op != "=":
-                    out.invalid.append((where, f"operator {op} on {object_type}: only = is supported"))
-                    continue
-                try:
-                    value = _stix_string(literal)
-                except ValueError as exc:
-                    out.invalid.append((where, str(exc)))
-                    continue
-                out.add(where, kind, value, severity, note, next((r for r in refs if r), ""), seen)
     return out

@@ -98,13 +98,18 @@ class Watchlists:
         self.store = store
 
     # -- import / replace --------------------------------------------------------------------
-    def replace(self, name: str, parsed: Parsed, *, source: str, actor: str) -> int:
+    def replace(self, name: str, parsed: Parsed, *, source: str, actor: str,
+                allow_empty: bool = False) -> int:
         """Replace list ``name`` with ``parsed.indicators`` atomically: readers see the old list or
-        the new one, never a mix, and a failure leaves the old list whole."""
+        the new one, never a mix, and a failure leaves the old list whole. A file that yields no
+        indicator empties a list only with ``allow_empty``."""
         check_name(name)
         if name == CONFIRMED:
             raise WatchlistError(f"{CONFIRMED} is filled from Slack (confirm or /vetcandidate block), "
                                  "not imported")
+        if not parsed.indicators and not allow_empty:
+            raise WatchlistError(f"the file yields no indicators: list {name!r} left unchanged "
+                                 "(--allow-empty empties it)")
         now = self.store.now()
         rows = _rows(name, parsed.indicators, actor, now)
         with self.store.write() as conn:
@@ -122,12 +127,17 @@ class Watchlists:
 
     def add(self, name: str, indicators: list[Indicator], *, actor: str, vetting_id: str | None = None,
             action: str = "block") -> int:
-        """Add indicators to a list (created when missing), skipping ones it already holds."""
+        """Add indicators to a list (created when missing). Every reference keeps its own row: an
+        indicator is skipped only when the same reference already holds it -- the same vetting, or
+        for a block (no vetting) any entry no undo can remove -- so undoing one confirmation never
+        takes away what another confirmation or a block put there."""
         check_name(name)
         now = self.store.now()
+        same = _E.vetting_id.is_(None) if vetting_id is None else _E.vetting_id == vetting_id
         with self.store.write() as conn:
             _ensure_list(conn, name, now, actor)
-            have = {tuple(r) for r in conn.execute(select(_E.kind, _E.normal).where(_E.list_name == name))}
+            have = {tuple(r) for r in conn.execute(select(_E.kind, _E.normal)
+                                                   .where(_E.list_name == name, same))}
             new = [i for i in indicators if (i.kind, i.normal) not in have]
             if new:
                 conn.execute(insert(m.watchlist_entries), _rows(name, new, actor, now, vetting_id))
@@ -206,6 +216,8 @@ class Watchlists:
         return self.add(CONFIRMED, found, actor=actor, vetting_id=vetting_id, action="confirm")
 
     def undo(self, vetting_id: str, *, actor: str) -> int:
+        """Remove this vetting's own entries; an identifier that another confirmation or a block
+        also listed stays, under that reference."""
         now = self.store.now()
         with self.store.write() as conn:
             count = conn.execute(delete(m.watchlist_entries).where(
@@ -230,7 +242,7 @@ class Watchlists:
 
 def _shared_mail(host: str) -> bool:
     """Free-mail and disposable providers: their domain says nothing about one fraud ring."""
-    from checks.sources.email_lists import disposable_match, freemail_match
+    from checks.email_lists import disposable_match, freemail_match
 
     return bool(freemail_match(host) or disposable_match(host))
 

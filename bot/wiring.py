@@ -3,6 +3,7 @@ from ``Settings``. Nothing else constructs long-lived objects."""
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 
 from bot.config import ConfigError, Settings
 from bot.store import AlreadyRecorded, Store, StoreError
+from bot.store_cache import CHAIN_HISTORY, PHONE_LOOKUP, RDAP
 from checks.context import CheckContext
 from checks.model import Candidate, CheckResult, Report
 from checks.registry import Registry, load_registry
@@ -23,9 +25,13 @@ from checks.sources.http import DEFAULT_USER_AGENT, HttpClient
 from checks.sources.phone_lookup import build_twilio_lookup
 from checks.sources.rdap import RdapClient
 from checks.sources.sanctions import SanctionsSource
+from checks.sources.ttl_cache import LayeredCache
 from checks.sources.whois import WhoisClient
 
 log = logging.getLogger(__name__)
+#: An in-memory copy of a shared cache entry lives at most this long, so that an erasure on request
+#: (which clears the database layer) reaches every process within it.
+MEMORY_CACHE_MAX_S = 600.0
 
 
 def build_http(settings: Settings) -> HttpClient:
@@ -38,6 +44,14 @@ def build_store(settings: Settings) -> Store:
     return Store.open(settings)
 
 
+def source_cache(store: Store, namespace: str, ttl_s: float) -> LayeredCache | None:
+    """A source cache shared by every dyno (the store's ``cache_entries``, ``ttl_s``) behind a short
+    in-memory layer; None when ``ttl_s`` is 0 (caching turned off)."""
+    if ttl_s <= 0:
+        return None
+    return LayeredCache(store.cache(namespace, ttl_s), memory_ttl_s=min(ttl_s, MEMORY_CACHE_MAX_S))
+
+
 def build_sources(settings: Settings, http: HttpClient | None = None,
                   store: Store | None = None) -> dict[str, Any]:
     from bot.watchlist_index import build_index as build_watchlist_index
@@ -48,14 +62,19 @@ def build_sources(settings: Settings, http: HttpClient | None = None,
         dns = DnsClient(settings.dns_nameservers or None)
     except ValueError as exc:
         raise ConfigError(f"DNS_NAMESERVERS: {exc}") from None
+    phone_ttl = settings.phone_lookup_cache_ttl_s
     return {
         "http": http,
         "rdap": RdapClient(http, settings.rdap_bootstrap_url, cache_dir=settings.data_dir / "rdap",
-                           whois=WhoisClient()),
+                           whois=WhoisClient(), cache=source_cache(store, RDAP, settings.rdap_cache_ttl_s)),
         "dns": dns,
-        "phone_lookup": build_twilio_lookup(http, settings.twilio_account_sid, settings.twilio_auth_token,
-                                            settings.twilio_lookup_url),
-        "chains": build_chain_sources(settings, http),
+        "phone_lookup": build_twilio_lookup(
+            http, settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_lookup_url,
+            cache_ttl_s=min(phone_ttl, MEMORY_CACHE_MAX_S),
+            shared_cache=store.cache(PHONE_LOOKUP, phone_ttl) if phone_ttl > 0 else None),
+        # cache None with a TTL of 0: the chains module then keeps no cache either
+        "chains": build_chain_sources(settings, http, cache=source_cache(store, CHAIN_HISTORY,
+                                                                         settings.wallet_history_cache_ttl_s)),
         "github": GitHubClient(http, settings.github_api_url, token=settings.github_token or None),
         "sanctions": SanctionsSource(store.sanctions(),
                                      max_age_days=settings.sanctions_max_age_days,
@@ -74,6 +93,7 @@ class App:
     runner: Runner
     sources: dict[str, Any] = field(default_factory=dict)
     store: Store | None = None   # None: nothing is recorded (tests that inject their own sources)
+    warm_up_thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def context(self, vetting_id: str | None = None, **artefacts: Any) -> CheckContext:
         return CheckContext(sources=self.sources, artefacts=artefacts,
@@ -100,10 +120,25 @@ class App:
 
     def keep_fresh(self) -> None:
         """For long-running processes that vet (web without Redis, worker, Socket Mode): keep the
-        watchlists loaded ahead of the next vetting instead of reloading them inside it."""
+        watchlists loaded ahead of the next vetting instead of reloading them inside it, and start
+        the resume sandbox in a daemon thread so the first resume does not pay its start-up. Returns
+        at once: nothing here is on the boot path."""
         index = self.sources.get("watchlists")
         if hasattr(index, "keep_fresh"):
             index.keep_fresh()
+        if self.warm_up_thread is None:
+            self.warm_up_thread = threading.Thread(target=_warm_up_sandbox, name="resume-sandbox-warm-up",
+                                                   daemon=True)
+            self.warm_up_thread.start()
+
+
+def _warm_up_sandbox() -> None:
+    from checks.resume import sandbox
+
+    try:
+        sandbox.warm_up()
+    except Exception as exc:  # the first resume then starts it; nothing else depends on this
+        log.warning("resume sandbox warm-up failed (%s)", type(exc).__name__)
 
 
 def build(settings: Settings, *, sources: dict[str, Any] | None = None,

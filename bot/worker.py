@@ -109,17 +109,30 @@ def start_maintenance(settings: Settings, store_factory: Any) -> None:
     daily.start_background(settings, store_factory=store_factory)
 
 
+def _prebuild_vetter() -> None:
+    """Build this process's vetter (and so warm the resume sandbox and the watchlists) while the
+    worker waits for its first job, instead of inside that job."""
+    from bot import jobs_entry
+
+    try:
+        jobs_entry.vetter()
+    except Exception as exc:  # e.g. database down: the first job builds it and reports
+        log.warning("worker: vetter not built ahead of the first job (%s)", type(exc).__name__)
+
+
 def _work(settings: Settings, *, burst: bool, queue_name: str) -> int:
     redis = redis_connection(settings.redis_url)
     worker = make_worker(redis, queue_name=queue_name)
+    threading.Thread(target=_prebuild_vetter, daemon=True, name="vetter-prebuild").start()
     log.info("worker %s listening on %s", worker.name, queue_name)
     worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)
     return 0
 
 
 def _child(settings: Settings, burst: bool, queue_name: str, parent: int) -> None:
-    logging.basicConfig(level=getattr(logging, settings.log_level, logging.INFO), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot import log_setup
+
+    log_setup.configure(settings.log_level)  # a spawned interpreter: nothing is configured yet
 
     def orphaned() -> None:  # the supervisor was killed: stop after the job in hand
         while os.getppid() == parent:

@@ -8,7 +8,6 @@ the environment; tests and ``vetcandidate serve`` call ``create_wsgi`` with thei
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -101,11 +100,21 @@ def _from_environment() -> SlackWsgi:
 
     from dotenv import load_dotenv
 
+    from bot.config import ConfigError
+    from bot.store_errors import StoreError
+    from checks.registry import PluginError
+
     load_dotenv(Path.cwd() / ".env", override=False)
-    settings = Settings.from_env(os.environ)
-    logging.basicConfig(level=getattr(logging, settings.log_level, logging.INFO), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return create_served(settings)
+    try:
+        settings = Settings.from_env(os.environ)
+        from bot import log_setup
+
+        log_setup.configure(settings.log_level)
+        return create_served(settings)
+    except (ConfigError, PluginError, StoreError) as exc:  # one line, not a traceback; the dyno stops
+        sys.stderr.write(f"vetcandidate: cannot start: {exc}\n")
+        sys.stderr.flush()
+        raise SystemExit(3) from None  # gunicorn's "worker failed to boot": the master stops too
 
 
 _lock = threading.Lock()

@@ -4,8 +4,11 @@ employer's domain against the date the candidate says they started there.
 A resume recycled across personas keeps the previous persona's contacts and name; a front company's
 website is registered after the "employee" claims to have joined. A comparison speaks only when both
 sides are clear: an unparsable phone, a one-word name or an ambiguous place is listed as not compared,
-never called a mismatch. Phone region vs claimed location is the phone check's one finding; here the
-phone's region is context only. Places are compared with each other, never scored by country.
+never called a mismatch. The owner's contacts are those of the header, a Contact section, the last lines
+and unprinted mailto:/tel: links, never a References section or an employer's address. Locations
+(``checks.resume.location``): the resume's vs the one given and vs the phone's country; phone vs the
+location given stays the phone check's finding. Places are compared with each other, never scored by
+country.
 """
 from __future__ import annotations
 
@@ -13,17 +16,20 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from checks import normalize, places
 from checks.base import Check
 from checks.context import CheckContext
+from checks.email_lists import disposable_match, freemail_match
 from checks.errors import CheckFailed, NotFound, SourceError
 from checks.github_profile import names_agree
 from checks.model import Candidate, Confidence, Finding, Severity
 from checks.phone import PhoneFacts, parse_phone
 from checks.resume.check import document
-from checks.resume.timeline import YM, Entry, Facts, parse_timeline
-from checks.sources.email_lists import disposable_match, freemail_match
+from checks.resume.facts import Facts, owner_lines
+from checks.resume.location import location
+from checks.resume.timeline import YM, Entry, parse_timeline
 
 S, C = Severity, Confidence
 SOURCE = "resume file vs the details entered"
@@ -31,8 +37,8 @@ MAX_LOOKUPS = 5          # employer domains looked up in RDAP per vetting
 GRACE_MONTHS = 3         # registered up to this long after the claimed start: an early hire, low only
 TIME_MARGIN_S = 0.5      # stop RDAP this long before the check's deadline, so findings are kept
 HEADER_LINES = 15        # non-empty lines at the top where a resume states its owner's location
-CONTACT_LINES = 8        # ... and its owner's contacts (references and employers' contacts come later)
 MAX_LISTED = 5
+_OWN = "the resume's own contacts (header, contact section, last lines)"
 # Sites hosting pages of many people and companies: their age says nothing about one employer.
 _PLATFORMS = frozenset("""
 about.me amazon.com amazonaws.com angel.co apple.com azurewebsites.net behance.net bitbucket.org
@@ -73,7 +79,7 @@ class Consistency(Check):
         phone = parse_phone(candidate.phone, candidate.location or None) if candidate.phone else None
         notes: list[str] = []
         employers = employer_domains(doc.text, parse_timeline(doc.text, ctx.now()), doc.facts.domains)
-        own = Facts("\n".join(head[:CONTACT_LINES]))
+        own = Facts("\n".join(owner_lines(doc.text)), hidden_contacts(doc.text, doc.links))
         work = tuple(f"@{e.domain}" for e in employers) + tuple(f".{e.domain}" for e in employers)
         mine = tuple(e for e in own.emails if not e.endswith(work))  # not work addresses at an employer
         findings = [*contacts(candidate, doc.facts, (mine, own.phones), phone, notes),
@@ -95,6 +101,21 @@ def _f(severity: Severity, confidence: Confidence, title: str, detail: str, evid
                    source=SOURCE)
 
 
+def hidden_contacts(text: str, links: tuple[str, ...]) -> tuple[str, ...]:
+    """``mailto:``/``tel:`` link targets whose address is not printed: an "E-mail me" label is the owner's
+    (a printed address follows where it is printed: a referee's is not the owner's)."""
+    digits, lowered = re.sub(r"\D", "", text), text.lower()
+    out = []
+    for link in links:
+        scheme, _, rest = link.partition(":")
+        address = unquote(rest.split("?", 1)[0].split(";", 1)[0]).strip().lower()
+        if scheme.lower() == "mailto" and address and address not in lowered:
+            out.append(link)
+        elif scheme.lower() == "tel" and (number := re.sub(r"\D", "", address)) and number[-9:] not in digits:
+            out.append(link)  # the last nine digits: printed nationally or internationally alike
+    return tuple(out)
+
+
 def printed_phones(raws: tuple[str, ...], entered: PhoneFacts | None, location: str) -> list[str]:
     """E.164 of the valid numbers printed: written with "+", or read in the claimed location's country,
     or in the entered number's country. Anything that parses nowhere is not a phone to compare."""
@@ -111,7 +132,8 @@ def printed_phones(raws: tuple[str, ...], entered: PhoneFacts | None, location: 
 def contacts(candidate: Candidate, facts: Facts, own: tuple[tuple[str, ...], tuple[str, ...]],
              phone: PhoneFacts | None, notes: list[str]) -> list[Finding]:
     """An entered contact printed anywhere in the resume corroborates it; a difference counts only
-    against the contacts of the resume's header (``own``: e-mails not at an employer's domain, phones)."""
+    against the owner's own contacts (``own``: e-mails not at an employer's domain, and phones, from the
+    header, a Contact section, the last lines and unprinted mailto:/tel: links -- never References)."""
     same: list[str] = []
     differ: list[str] = []
     evidence: dict[str, Any] = {}
@@ -123,7 +145,7 @@ def contacts(candidate: Candidate, facts: Facts, own: tuple[tuple[str, ...], tup
         (same if entered in facts.emails else differ).append("e-mail")
         evidence.update(entered_email=entered, resume_emails=list((own[0] or facts.emails)[:MAX_LISTED]))
     elif candidate.email:
-        notes.append("e-mail: " + ("none in the resume's header" if entered else "the one given is invalid"))
+        notes.append("e-mail: " + (f"none among {_OWN}" if entered else "the one given is invalid"))
     if phone is not None:
         valid = phone.valid
         printed = printed_phones(facts.phones, phone, candidate.location) if valid else []
@@ -132,7 +154,7 @@ def contacts(candidate: Candidate, facts: Facts, own: tuple[tuple[str, ...], tup
             (same if phone.e164 in printed else differ).append("phone")
             evidence.update(entered_phone=phone.e164, resume_phones=(header or printed)[:MAX_LISTED])
         else:
-            notes.append("phone: " + ("no readable number in the resume's header" if valid
+            notes.append("phone: " + (f"no readable number among {_OWN}" if valid
                                       else "the number entered is not valid"))
     if not differ:
         return [_f(S.INFO, C.HIGH, "Resume contacts match the ones entered",
@@ -171,46 +193,6 @@ def name(candidate: Candidate, facts: Facts, head: list[str], notes: list[str]) 
     notes.append("name: " + ("the resume's heading names nobody recognisably" if not verdicts
                              else "the names cannot be compared (one word, initials or another script)"))
     return []
-
-
-# -- location --------------------------------------------------------------------------------------
-def location(candidate: Candidate, facts: Facts, head: list[str], phone: PhoneFacts | None,
-             ctx: CheckContext, notes: list[str]) -> list[Finding]:
-    """The resume's own location (its header) vs the claimed one. A different country is medium: it
-    decides employment law and payroll, and it is what fabricated personas misstate. The same country
-    in another time zone is low: people move within a country and resumes lag behind."""
-    if not candidate.location:
-        return []
-    claimed = places.resolve(candidate.location)
-    printed = [(ln, places.resolve(ln)) for ln in facts.location_lines if any(ln in h for h in head)]
-    resolved = [(ln, p) for ln, p in printed if p.resolved]
-    if not claimed.resolved or not resolved:
-        notes.append("location: " + (claimed.reason if not claimed.resolved and claimed.reason else
-                                     "the resume states no location that can be placed unambiguously"))
-        return []
-    base = {"claimed_location": candidate.location[:80], "claimed_country": claimed.country}
-    if phone is not None and phone.valid:  # context only: the phone check owns phone vs location
-        base["phone_region"] = phone.region
-    same = [(ln, p) for ln, p in resolved if places.same_jurisdiction(p.country, claimed.country)]
-    if not same:
-        ln, p = resolved[0]
-        return [_f(S.MEDIUM, C.MEDIUM, "Resume location is in another country than given",
-                   f"The resume places the candidate in {p.label}; the location given is {claimed.label}. "
-                   "Where someone works decides employment law and payroll, and it is what fabricated "
-                   "personas misstate. Moving and an old resume are innocent explanations: ask. (The "
-                   "phone's region is context here; the phone check compares it with the location.)",
-                   {**base, "resume_location": ln, "resume_country": p.country})]
-    zoned = [(ln, p) for ln, p in same if claimed.timezones and p.timezones]
-    now = ctx.now()
-    if zoned and not any(places.timezones_overlap(p.timezones, claimed.timezones, now) for _, p in zoned):
-        ln, p = zoned[0]
-        return [_f(S.LOW, C.LOW, "Resume location is in another time zone than given",
-                   f"Same country, but the resume says {p.label} and the location given is {claimed.label}. "
-                   "People move within a country and resumes lag behind; it matters for working hours.",
-                   {**base, "resume_location": ln, "resume_timezones": list(p.timezones),
-                    "claimed_timezones": list(claimed.timezones)})]
-    return [_f(S.INFO, C.MEDIUM, "Resume location agrees with the one given", "",
-               {**base, "resume_location": same[0][0]})]
 
 
 # -- employer domains ------------------------------------------------------------------------------

@@ -12,17 +12,16 @@ from dataclasses import dataclass, replace
 from checks.address_codecs import (
     BECH32_CHARSET,
     BECH32_CONST,
-    BECH32_GEN,
     BECH32M_CONST,
-    CASHADDR_GEN,
     RIPPLE_ALPHABET,
-    _decode_monero,
-    _dsha256,
     b58decode,
+    bech32_polymod,
+    cashaddr_polymod,
     convertbits,
+    decode_monero,
+    dsha256,
     hrp_expand,
     keccak256,
-    polymod,
 )
 
 TESTNET = "testnet address (not payable on mainnet)"
@@ -104,7 +103,7 @@ def _cashaddr(s: str) -> AddressInfo | None:
         problem = f"{BAD_CHARS} for cashaddr"
     elif len(data) < 10:
         problem = "wrong length for cashaddr"
-    elif polymod([ord(c) & 31 for c in prefix] + [0] + data, CASHADDR_GEN, 40) != 1:
+    elif cashaddr_polymod([ord(c) & 31 for c in prefix] + [0] + data) != 1:
         problem = "cashaddr checksum invalid"
     elif not body or body[0] & 0x80 or body[0] >> 3 not in (0, 1):
         problem = "unsupported cashaddr type or padding"
@@ -161,7 +160,7 @@ def _bech32(s: str) -> AddressInfo | None:
         problem = f"{BAD_CHARS} for bech32"
     elif len(data) < 7 or (len(s) > 90 and hrp not in ("u", "utest")):
         problem = "wrong length for bech32 address"
-    elif (const := polymod(hrp_expand(hrp) + data, BECH32_GEN, 30)) not in (BECH32_CONST, BECH32M_CONST):
+    elif (const := bech32_polymod(hrp_expand(hrp) + data)) not in (BECH32_CONST, BECH32M_CONST):
         problem = "bech32 checksum invalid"
     else:
         kind, problem = _bech32_kind(hrp, data[:-6], const == BECH32M_CONST)
@@ -173,7 +172,7 @@ def _xrp(s: str) -> AddressInfo | None:
         return None
     if len(data) != 25 or data[0] != 0:
         return _info(s, "xrp", "classic", "wrong length for XRP address", "")
-    problem = "" if _dsha256(data[:-4])[:4] == data[-4:] else "base58check checksum invalid"
+    problem = "" if dsha256(data[:-4])[:4] == data[-4:] else "base58check checksum invalid"
     return _info(s, "xrp", "classic", problem, "")
 
 
@@ -212,7 +211,7 @@ def _base58check(s: str) -> AddressInfo | None:
         return None
     for prefix, chain, kind, net, size in _B58_VERSIONS:
         if data.startswith(prefix) and len(data) == len(prefix) + size + 4:
-            problem = "" if _dsha256(data[:-4])[:4] == data[-4:] else "base58check checksum invalid"
+            problem = "" if dsha256(data[:-4])[:4] == data[-4:] else "base58check checksum invalid"
             return _info(s, chain, kind, problem, net, privacy=kind == "shielded_sprout")
     chain, nchars = _guess(s)
     if chain is None or len(s) > 36:
@@ -234,7 +233,7 @@ def _monero(s: str) -> AddressInfo | None:
     if len(s) not in (95, 106) or b58decode(s) is None:
         return None
     kind, net, problem = "", "", ""
-    if (data := _decode_monero(s)) is None:
+    if (data := decode_monero(s)) is None:
         problem = "invalid Monero base58 block"
     elif not (kind_net := _XMR_PREFIXES.get(data[0])):
         problem = "unknown Monero network prefix"

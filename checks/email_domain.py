@@ -11,17 +11,18 @@ from email_validator import EmailNotValidError, validate_email
 from checks import normalize
 from checks.base import Check
 from checks.context import CheckContext
-from checks.errors import CheckFailed, NotFound, SourceError
-from checks.model import Candidate, Confidence, Finding, Severity
-from checks.sources.email_lists import (
+from checks.email_lists import (
     DISPOSABLE_SOURCE,
     FREEMAIL_SOURCE,
     disposable_match,
     freemail_match,
 )
+from checks.errors import CheckFailed, NotFound, SourceError
+from checks.model import Candidate, Confidence, Finding, Severity
 
 # Domain-age thresholds in days, most severe first (README: "Email and domain age").
 AGE_THRESHOLDS = ((30, Severity.HIGH), (180, Severity.MEDIUM), (365, Severity.LOW))
+MAX_QUOTED = 254  # the longest valid address (RFC 5321 path limit less its brackets)
 
 
 def _day(value: datetime | None) -> str:
@@ -40,6 +41,7 @@ class EmailDomain(Check):
         except EmailNotValidError as exc:
             return [Finding(severity=Severity.MEDIUM, confidence=Confidence.HIGH,
                             title="E-mail address is malformed", detail=str(exc),
+                            evidence={"given": candidate.email[:MAX_QUOTED], "problem": str(exc)},
                             source="RFC 5321/5322 syntax (email-validator)")]
         host = normalize.domain(parsed.ascii_domain)
         registrable = normalize.registrable_domain(host) or host

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from checks import normalize
+from checks import normalize, places
 from checks.model import Candidate
 
 VERSION = 1
@@ -122,24 +122,40 @@ def same_person(ours: frozenset[str], theirs: frozenset[str]) -> bool | None:
     return ours <= theirs or theirs <= ours
 
 
-def _phone_region(phone: str) -> str | None:
+def phone_e164(phone: str, location: str | None = None) -> str | None:
+    """The candidate's phone in E.164 exactly as the phone check reads it
+    (``checks.phone_facts.parse_phone``: without "+", in the claimed location's country); None when
+    it has no normal form."""
+    from checks.phone_facts import parse_phone
+
+    return parse_phone(phone, location or None).e164 or None
+
+
+def _phone_region(e164: str | None) -> str | None:
     import phonenumbers
 
+    if e164 is None:
+        return None
     try:
-        return phonenumbers.region_code_for_number(normalize.phone_number(phone))
+        region = phonenumbers.region_code_for_number(normalize.phone_number(e164))
     except ValueError:
         return None
+    return region if region and region != "001" else None
 
 
 def compute(candidate: Candidate, key: bytes, resume_text: str = "",
             resume_contacts: Iterable[str] = ()) -> Fingerprints:
     """All fingerprints of ``candidate``. ``key`` comes from ``derive_key(secret, "reuse")``."""
     identifiers = []
+    e164 = phone_e164(candidate.phone, candidate.location) if candidate.phone else None
     for kind in IDENTIFIER_KINDS:
-        value = getattr(candidate, kind)
+        value = e164 if kind == "phone" else getattr(candidate, kind)
         if value and (d := identifier_digest(key, kind, value)) is not None:
             identifiers.append((kind, d))
-    region = _phone_region(candidate.phone) if candidate.phone else None
+    # Phones printed in the resume without "+": read in the candidate's phone's region, else the
+    # claimed location's country.
+    region = _phone_region(e164) or (places.resolve(candidate.location).country or None
+                                     if candidate.location else None)
     contacts: dict[tuple[str, str], None] = {}
     for raw in resume_contacts:
         kind = RESUME_CONTACT_KINDS["email" if "@" in raw else "phone"]

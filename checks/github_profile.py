@@ -68,7 +68,8 @@ class GitHubProfile(Check):
             doc = _resume(candidate, ctx, resume)
             if doc.problem:
                 raise CheckFailed(f"no GitHub login given, and the resume could not be read ({doc.problem})")
-            login, origin = _login(profile_link(doc.text)), "resume"
+            # printed or behind link text ("GitHub" linked to the profile): the visible text first
+            login, origin = _login(profile_link("\n".join((doc.text, *doc.links)))), "resume"
         if not login:
             return [Finding(severity=S.INFO, confidence=C.HIGH, title="No GitHub profile to check",
                             detail="No GitHub login was given and the resume links no GitHub profile.",
@@ -112,30 +113,35 @@ def network_findings(client: Any, user: Any, repos: list, ctx: CheckContext,
                      deadline: float | None) -> list[Finding]:
     """The network signal: for at most ``NETWORK_REPOS`` own (non-fork) repositories, the other
     contributors; each one on a security team's watchlist or in ``confirmed-fraud`` is one HIGH
-    finding naming the list -- never the other person's details. Nothing without a watchlists source."""
+    finding naming the list, the candidate's repositories and the watchlist entry's ID (for
+    ``vetcandidate watchlist show``) -- never the other person's login or details. Nothing without a
+    watchlists source."""
     if not ctx.has_source("watchlists"):
         return []
     snapshot = ctx.source("watchlists").snapshot()
     own = [r for r in repos if not r.fork][:NETWORK_REPOS]
-    found: dict[int, tuple[Any, list[str]]] = {}
+    # One finding per (list, contributor): a login listed twice on one list (two confirmations,
+    # a block) is one fact; the first entry is the one cited.
+    found: dict[tuple[str, str], tuple[Any, list[str]]] = {}
     for repo in own:
         for login in client.contributors(user.login, repo.name, deadline=deadline):
             if login.lower() == user.login.lower():
                 continue
-            for hit in snapshot.lookup("github", login.lower()):
-                found.setdefault(hit.entry_id, (hit, []))[1].append(repo.name)
+            for hit in sorted(snapshot.lookup("github", login.lower()), key=lambda h: h.entry_id):
+                found.setdefault((hit.list_name, login.lower()), (hit, []))[1].append(repo.name)
     out = []
     for hit, where in found.values():
         confirmed = hit.list_name == "confirmed-fraud"
         who = (f"a candidate confirmed as fraudulent on {hit.added_at:%Y-%m-%d}" if confirmed
                else f"an account on watchlist '{hit.list_name}'")
-        evidence = {"list": hit.list_name, "repositories": sorted(set(where))}
-        if not confirmed:
-            evidence["contributor"] = hit.value
+        evidence = {"list": hit.list_name, "repositories": sorted(set(where)),
+                    "watchlist_entry": hit.entry_id}
         out.append(Finding(severity=Severity.HIGH, confidence=Confidence.MEDIUM,
                            title=f"GitHub repository shared with {who}",
                            detail="A contributor to the candidate's own repositories is on a watchlist: "
-                                  "rings share code across personas. Ask who that collaborator is.",
+                                  "rings share code across personas. Ask the candidate who their "
+                                  f"collaborators are; a security analyst can look up entry {hit.entry_id} "
+                                  f"with `vetcandidate watchlist show {hit.list_name}`.",
                            evidence=evidence,
                            source=f"GitHub REST API; vetcandidate watchlists ({hit.list_name})"))
     return out

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from checks import normalize, places
+from checks.email_lists import freemail_match
 from checks.model import Candidate, Confidence, Finding, Severity
-from checks.sources.email_lists import freemail_match
 
 S, C = Severity, Confidence
 
@@ -23,7 +23,7 @@ LATE_JOIN_YEARS = 5            # claimed experience exceeds the account's age by
 LATE_JOIN_RATIO = 3            # ...and is over 3x the account's age => low
 BACKDATED_DAYS = 730           # first commit this long before the account existed => low
 DORMANT_DAYS = 730             # account at least this old...
-RECENT_DAYS = 183              # ...with every own repository created within this => low
+RECENT_DAYS = 183              # ...with every public repository created within this => low
 MAX_COMMIT_REPOS = 3           # repositories whose first commit is looked up (<= 2 calls each)
 
 # Sites where a profile's "blog" URL says nothing about the owner's e-mail domain.
@@ -173,16 +173,41 @@ class Signals:
             out.append(self.make(S.LOW, C.HIGH, "Every public GitHub repository is a fork",
                                  "Forks are copies of other people's projects, not own work.",
                                  public_repos=len(repos), forks=[r.name for r in repos[:10]]))
+        dormant = self.dormant(user, repos) if complete else None
+        return out + ([dormant] if dormant else [])
+
+    def dormant(self, user: Any, repos: list) -> Finding | None:
+        """An old account whose every public repository (forks too: forking is activity) was created
+        in the last few months. The dates are those GitHub sets itself: each repository's
+        ``created_at`` (its oldest is the earliest activity we can see) and the non-forks' ``pushed_at``
+        (the latest push). A repository created long ago is history, however recently it was pushed;
+        one created recently carries none, even if its commits are dated years back (commit dates
+        are written by the author, and imported history is the back-dating signal's business). Public
+        events are not fetched: GitHub keeps only 90 days of them, so they could never show older
+        activity, and the finding never claims there was none -- only that none is visible."""
         created = [r.created_at for r in repos if r.created_at]
-        if (complete and created and self.now - user.created_at >= timedelta(days=DORMANT_DAYS)
-                and min(created) >= self.now - timedelta(days=RECENT_DAYS)):
-            out.append(self.make(
-                S.LOW, C.MEDIUM, "Dormant GitHub account revived",
-                f"Opened on {day(user.created_at)}, yet every public repository was created since "
-                f"{day(min(created))}. Bought or taken-over accounts look like this; so does a person "
-                "returning to open source.", created=day(user.created_at),
-                first_repository_created=day(min(created)), public_repos=len(repos)))
-        return out
+        if (not created or len(created) < len(repos)
+                or self.now - user.created_at < timedelta(days=DORMANT_DAYS)
+                or min(created) < self.now - timedelta(days=RECENT_DAYS)):
+            return None
+        first = min(created)
+        pushed = [r.pushed_at for r in repos if r.pushed_at and not r.fork]
+        facts = {"created": day(user.created_at), "first_repository_created": day(first),
+                 "public_repos": len(repos),
+                 "dates_used": "account created_at; each public repository's created_at; pushed_at of "
+                               "own repositories for the latest push"}
+        if pushed:
+            facts["last_push"] = day(max(pushed))
+        return self.make(
+            S.LOW, C.MEDIUM, "Dormant GitHub account revived",
+            f"Opened on {day(user.created_at)} ({_years(self.now - user.created_at)} ago), yet its oldest "
+            f"public repository was created on {day(first)}"
+            + (f" and the latest push was on {day(max(pushed))}" if pushed else "")
+            + ". These are the dates GitHub records for the account and its repositories; commit dates "
+            "(set by the author) and public events (GitHub keeps only 90 days) were not used. Nothing "
+            "public shows earlier activity, which is not proof there was none: deleted or private "
+            "repositories leave no trace. Bought or taken-over accounts look like this; so does a "
+            "person returning to open source.", **facts)
 
     def backdated(self, client: Any, user: Any, repos: list, deadline: float | None) -> list[Finding]:
         own = sorted((r for r in repos if not r.fork and r.size > 0), key=lambda r: -r.size)

@@ -19,8 +19,14 @@ from checks.context import CheckContext
 from checks.errors import CheckFailed, SourceError
 from checks.jurisdictions import SanctionsTable
 from checks.model import Candidate, Confidence, Finding, Severity
-from checks.phone_facts import LINE_SIGNALS, NO_COUNTRY, PhoneFacts, parse_phone  # importable from here too
-from checks.places import same_jurisdiction, sanctioned_jurisdictions
+from checks.phone_facts import (  # importable from here too
+    LINE_SIGNALS,
+    NO_COUNTRY,
+    NOT_A_NUMBER,
+    PhoneFacts,
+    parse_phone,
+)
+from checks.places import Place, same_jurisdiction, sanctioned_jurisdictions
 
 if TYPE_CHECKING:  # a check never imports a source; the type is for readers only
     from checks.sources.phone_lookup import LineInfo
@@ -66,6 +72,12 @@ def _f(severity: Severity, confidence: Confidence, title: str, detail: str = "",
 def _validity_or_type(facts: PhoneFacts) -> Finding | None:
     if facts.problem == NO_COUNTRY:
         return None
+    if facts.problem.startswith(NOT_A_NUMBER):
+        why = facts.problem.partition(": ")[2] or "libphonenumber cannot read it as a number"
+        return _f(S.MEDIUM, C.HIGH, "Phone field is not a phone number",
+                  f"What was entered as the phone number is not one ({why}), so it cannot be called or "
+                  "checked. A slip, or a way of not giving a number: ask for one.",
+                  {"phone": facts.raw[:40], "reason": why})
     if not facts.valid:
         how = f" (read as a {facts.default_region} number: no country code)" if facts.default_region else ""
         return _f(S.MEDIUM, C.MEDIUM if facts.problem.startswith("not in any range") else C.HIGH,
@@ -108,14 +120,18 @@ def _versus_location(facts: PhoneFacts, now: datetime) -> Finding | None:
         return None
     evidence = {"phone_region": facts.region, "phone_timezones": list(facts.timezones),
                 "location": place.query[:80]}
+    if facts.region == "001":
+        return _f(S.INFO, C.HIGH, "Phone number belongs to a global service",
+                  "It is not tied to any country, so it cannot be compared with the location.",
+                  {**evidence, "location_country": place.country,
+                   "location_timezones": list(place.timezones)})
+    if not place.resolved and place.readings:
+        return _versus_readings(facts, place, evidence, now, source)
     if not place.resolved:
         return _f(S.INFO, C.HIGH, "Claimed location could not be resolved",
                   f"{place.reason}; the phone's region was not compared.",
                   {**evidence, "reason": place.reason, "could_be": list(place.alternatives)}, source)
     evidence.update(location_country=place.country, location_timezones=list(place.timezones))
-    if facts.region == "001":
-        return _f(S.INFO, C.HIGH, "Phone number belongs to a global service",
-                  "It is not tied to any country, so it cannot be compared with the location.", evidence)
     if not any(same_jurisdiction(r, place.country) for r in facts.regions):
         return _f(S.MEDIUM, C.HIGH, "Phone number's country differs from the claimed location",
                   f"The number belongs to {facts.region} ({_zones(facts.timezones)}); the candidate says "
@@ -123,10 +139,62 @@ def _versus_location(facts: PhoneFacts, now: datetime) -> Finding | None:
                   "on its own this is not proof of anything.", evidence, source)
     specific = (place.city or place.subdivision) and facts.timezones and place.timezones
     if specific and not places.timezones_overlap(facts.timezones, place.timezones, now):
-        return _f(S.INFO, C.LOW, "Phone area's time zone differs from the claimed location's",
-                  "Same country, different time zone. Numbers keep their area code when people move within a "
-                  "country, so this is context, not a signal.", evidence, source)
+        return _zone_mismatch(facts, place, evidence, now, source)
     return _f(S.INFO, C.HIGH, "Phone number's country matches the claimed location", "", evidence, source)
+
+
+def _zone_mismatch(facts: PhoneFacts, place: Place, evidence: dict, now: datetime, source: str) -> Finding:
+    """Same country, no time zone in common: medium when each side is one certain clock (the severity
+    guide's "phone region/timezone vs claimed location"); info when either side spans several zones
+    (a Texas or Florida claim, an area code across a zone line): then the difference is not certain."""
+    title = "Phone area's time zone differs from the claimed location's"
+    sides = f"the number's area is in {_zones(facts.timezones)}; {place.label} in {_zones(place.timezones)}"
+    phone_sure, place_sure = places.one_clock(facts.timezones, now), places.one_clock(place.timezones, now)
+    if phone_sure and place_sure:
+        return _f(S.MEDIUM, C.MEDIUM, title, f"Same country, but {sides}. People keep their number's area "
+                  "code when they move within a country, so ask; on its own this is not proof of anything.",
+                  evidence, source)
+    which = "the claimed place" if phone_sure else "the number's area"
+    return _f(S.INFO, C.LOW, title, f"Same country, and {sides}; {which} spans several time zones, so the "
+              "difference is not certain. Context, not a signal.", evidence, source)
+
+
+def _versus_readings(facts: PhoneFacts, place: Place, evidence: dict, now: datetime, source: str) -> Finding:
+    """An ambiguous location ("Vancouver": BC or Washington): consistent when some reading is in the
+    phone's country; otherwise a mismatch, with less confidence and the ambiguity stated."""
+    labels = [r.label for r in place.readings]
+    fits = [r for r in place.readings if any(same_jurisdiction(x, r.country) for x in facts.regions)]
+    evidence.update(location_readings=labels, could_be=list(place.alternatives))
+    could_be = f'"{place.query[:80]}" could be {" or ".join(labels)}'
+    if not fits:
+        return _f(S.MEDIUM, C.MEDIUM, "Phone number's country differs from the claimed location",
+                  f"The number belongs to {facts.region} ({_zones(facts.timezones)}); {could_be}, and none "
+                  "of these is there. The place name is ambiguous and the table may not know every place so "
+                  "named, hence less confidence. People keep numbers when they move, so ask.",
+                  evidence, source)
+    evidence.update(matched_reading=" or ".join(r.label for r in fits))
+    zoned = [r for r in fits if r.timezones and facts.timezones]
+    off = zoned and not any(places.timezones_overlap(facts.timezones, r.timezones, now) for r in zoned)
+    return _f(S.INFO, C.MEDIUM, "Phone number's country matches one reading of the claimed location",
+              f"{could_be}; the number ({facts.region}) fits {evidence['matched_reading']}."
+              + (" Its time zone differs from that reading's; not scored, as the place is ambiguous." if off
+                 else ""), evidence, source)
+
+
+def lookup_failed(facts: PhoneFacts, why: str) -> Finding | None:
+    """What a failed live lookup leaves unknown: with a provider configured, offline findings omit the
+    "offline cannot see VoIP" note, so a failure must say it (unless the range is VoIP already)."""
+    if facts.kind in _VOIP or not facts.valid:
+        return None
+    offline = ("offline data cannot tell mobile, landline and VoIP apart for this number"
+               if facts.number_type == "FIXED_LINE_OR_MOBILE" else
+               f"offline data gives the range's type ({facts.number_type.replace('_', ' ').lower()}), and a "
+               "number can be ported to a VoIP service")
+    return _f(S.INFO, C.HIGH, "Live line-type lookup failed; VoIP not ruled out",
+              f"The live lookup failed ({why}), so the line type rests on offline data, and {offline}. VoIP "
+              "such as Google Voice is not ruled out: vet again later.",
+              {"phone": facts.e164, "type": facts.number_type, "lookup_error": why},
+              "live line-type lookup (failed)")
 
 
 def with_live(findings: list[Finding], info: LineInfo, facts: PhoneFacts) -> list[Finding]:
@@ -221,7 +289,8 @@ class Phone(Check):
             info = ctx.source("phone_lookup").lookup(facts.e164, deadline=deadline)
         except Exception as exc:  # a provider's bug must not cost the offline findings either
             why = str(exc) if isinstance(exc, SourceError) else type(exc).__name__
+            failed = lookup_failed(facts, why)
             raise CheckFailed(f"live line-type lookup failed ({why}); offline findings kept",
-                              findings) from None
+                              findings + ([failed] if failed else [])) from None
         caller = caller_name_finding(info, candidate.name)
         return with_live(findings, info, facts) + ([caller] if caller else [])

@@ -19,6 +19,16 @@ from checks.model import Confidence, Severity
 from checks.places import Place, resolve
 
 NO_COUNTRY = "the number has no country code (+...) and the claimed location names no single country"
+NOT_A_NUMBER = "not a phone number"  # ``PhoneFacts.problem`` starts with it when the text is no number at all
+MIN_DIGITS = 4  # the shortest numbers anywhere (Niue, Saint Helena) have four digits
+# An extension at the end ("x12", "ext. 12", "#12", ";ext=12") and a tel: URI's parameters are not the number.
+_EXTENSION = re.compile(r"(?:;ext=|\bext(?:ension|n)?\.?|(?<![a-z])x|#)\s*\d{1,7}\s*#?\s*$", re.I)
+# A label before the number ("Mobile: +44 ..."), which libphonenumber skips. After the number it would
+# read the word as digits, so a trailing label is not tolerated.
+_LABEL = re.compile(r"^\s*(?:mobile|mob|cell(?:ular)?|phone|tel|home|work|office|whatsapp)\s*[:.]?\s*"
+                    r"(?=[+(\d])", re.I)
+# A vanity number: digits first, then capital letters standing for digits ("1-800-FLOWERS").
+_VANITY = re.compile(r"^\+?\s*\(?\d[\d\s().\-/]*[A-Z][A-Z\d\s().\-/]*$")
 _TYPE_NAMES = {value: name for name, value in vars(PhoneNumberType).items() if name.isupper()}
 _OFFLINE_KINDS = {"PERSONAL_NUMBER": "personal", "PREMIUM_RATE": "premium"}  # others: the name lower-cased
 S, C = Severity, Confidence
@@ -85,16 +95,35 @@ def _region_of(digits: str) -> str:
     return next((r for r in codes if r != "ZZ"), "")
 
 
+def not_a_number(raw: str) -> str:
+    """Why the text cannot be a phone number at all ("" when it might be one): no digits, too few,
+    or words besides an extension. A plausible number that is merely invalid is not this."""
+    text = re.sub(r"^tel:", "", raw.strip(), flags=re.I).split(";phone-context", 1)[0]
+    text = _EXTENSION.sub("", _LABEL.sub("", text)).strip()
+    vanity = bool(_VANITY.match(text))
+    digits = sum(ch.isdigit() or (vanity and ch.isalpha()) for ch in text)
+    if not digits:
+        return f"{NOT_A_NUMBER}: it has no digits"
+    if digits < MIN_DIGITS:
+        return f"{NOT_A_NUMBER}: it has only {digits} digit{'s' if digits > 1 else ''}"
+    if any(ch.isalpha() for ch in text) and not vanity:
+        return f"{NOT_A_NUMBER}: it has words or letters besides an extension"
+    return ""
+
+
 def parse_phone(raw: str, location: str | Place | None = None) -> PhoneFacts:
     """Parse offline; a number without "+" is read in the claimed location's country. Never raises."""
     raw = (raw or "").strip()
     place = location if isinstance(location, Place) else resolve(location) if location else None
+    junk = not_a_number(raw)
+    if junk:
+        return PhoneFacts(raw, problem=junk, location=place)
     written_intl = bool(re.match(r"^(?:tel:)?\s*(?:\+|00)", raw, flags=re.I))
-    default = "" if written_intl or place is None else place.country
+    default = "" if written_intl or place is None else _default_region(place)
     try:
         number = normalize.phone_number(raw, default or None)
-    except ValueError as exc:
-        problem = NO_COUNTRY if not written_intl and not default else str(exc)
+    except ValueError as exc:  # libphonenumber's NOT_A_NUMBER in any case; else the country is missing
+        problem = str(exc) if str(exc) == NOT_A_NUMBER or written_intl or default else NO_COUNTRY
         return PhoneFacts(raw, region=default or _region_of(_intl_digits(raw)), default_region=default,
                           problem=problem, location=place)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -103,13 +132,23 @@ def parse_phone(raw: str, location: str | Place | None = None) -> PhoneFacts:
         return PhoneFacts(raw, e164, region=region or _region_of(e164[1:]), default_region=default,
                           country_code=number.country_code, problem=_why_invalid(number), location=place)
     regions: tuple[str, ...] = (region,)
-    if region != "001" and not phonenumbers.is_number_geographical(number):
+    kind = phonenumbers.number_type(number)
+    # A service number (NANP toll-free, a shared VoIP range) belongs to every region of its calling code;
+    # a mobile is "non-geographical" only within its country: a Jamaican +1 876 mobile is Jamaica's.
+    if region != "001" and kind != PhoneNumberType.MOBILE and not phonenumbers.is_number_geographical(number):
         regions = tuple(phonenumbers.region_codes_for_country_code(number.country_code)) or regions
     zones = tuple(z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown")
     zones = zones if len(zones) <= 8 else ()  # a whole numbering plan's zones say nothing
     return PhoneFacts(raw, e164, True, region, regions, number.country_code,
-                      _TYPE_NAMES.get(phonenumbers.number_type(number), "UNKNOWN"),
+                      _TYPE_NAMES.get(kind, "UNKNOWN"),
                       carrier.name_for_number(number, "en"), zones, default, "", place)
+
+
+def _default_region(place: Place) -> str:
+    """The claimed country, or, for ambiguous text whose readings share one calling code ("Vancouver":
+    Canada or the US, both +1), a reading's country: a number without "+" reads the same in either."""
+    codes = {phonenumbers.country_code_for_region(r.country) for r in place.readings}
+    return place.country or (place.readings[0].country if len(codes) == 1 and 0 not in codes else "")
 
 
 def _why_invalid(number: phonenumbers.PhoneNumber) -> str:

@@ -2,8 +2,10 @@
 
 ``resolve("Austin, TX")`` gives ``Place(country="US", subdivision="TX", city="Austin",
 timezones=("America/Chicago",))``. Anything unsure -- unknown text, or text that could mean two
-countries ("Georgia", "Dover, DE", "Perth, WA") -- is *not* resolved: ``Place.resolved`` is False and
-``reason`` says why. Guessing would turn a typo into an accusation of inconsistency.
+countries ("Georgia", "Dover, DE", "Vancouver", "London") -- is *not* resolved: ``Place.resolved`` is
+False and ``reason`` says why. Guessing would turn a typo into an accusation of inconsistency. When
+every way of reading ambiguous text is known, ``Place.readings`` lists them (each a resolved Place), so
+a caller can ask whether *some* reading fits ("Vancouver" and a Washington-state number).
 
 The table is ``checks/data/places.json`` (aliases, US/CA/AU subdivisions, cities, a few countries'
 time zones); country names in several languages come from the locale data bundled with
@@ -41,6 +43,7 @@ class Place:
     timezones: tuple[str, ...] = ()      # IANA names; () when only the country is known and not listed
     alternatives: tuple[str, ...] = ()   # countries an ambiguous text could mean
     reason: str = ""                     # why not resolved
+    readings: tuple[Place, ...] = ()     # ambiguous text: every reading, each resolved; () when unknown
 
     @property
     def resolved(self) -> bool:
@@ -209,13 +212,26 @@ def _resolve_one(text: str) -> Place | None:
         others = {c for r in top if r.conflict for c in _country_codes(r.conflict)}
         others |= {row[1] for r in top if r.conflict for row in table().cities.get(key(r.conflict), ())}
         alternatives = tuple(sorted({r.country for r in top} | others))
-        return Place(text, alternatives=alternatives,
+        return Place(text, alternatives=alternatives, readings=_ambiguous_readings(text, top),
                      reason="ambiguous: could be " + " or ".join(alternatives))
     chosen = [r for r in clean if r.country == countries[0]]
     zones = tuple(dict.fromkeys(z for r in chosen for z in r.zones))
     same = len(chosen) == 1
     return Place(text, countries[0], chosen[0].subdivision if same else "", chosen[0].city if same else "",
                  zones)
+
+
+def _ambiguous_readings(text: str, top: list[_Reading]) -> tuple[Place, ...]:
+    """Every place ambiguous text could name: the equally good readings, and for a part that named a
+    place in another country ("Paris" in "Paris, TX" when only Paris, France were listed) that place."""
+    t = table()
+    out = [Place(text, r.country, r.subdivision, r.city, r.zones) for r in top if not r.conflict]
+    for r in (r for r in top if r.conflict):
+        out.append(Place(text, r.country, r.subdivision, "", r.zones))
+        out += [Place(text, c, timezones=t.country_zones.get(c, ())) for c in _country_codes(r.conflict)]
+        out += [Place(text, c, s, name, zones) for name, c, s, zones in t.cities.get(key(r.conflict), ())]
+    unique = {(p.country, p.subdivision, p.city): p for p in out}
+    return tuple(unique[k] for k in sorted(unique))
 
 
 @lru_cache(maxsize=2048)
@@ -232,11 +248,14 @@ def resolve(text: str) -> Place:
     if not found:
         return Place(raw, reason="no place named")
     failed = [p for p in found if not p.resolved]
-    if failed:
-        return Place(raw, alternatives=failed[0].alternatives, reason=failed[0].reason)
-    if len({p.country for p in found}) > 1:
-        alternatives = tuple(sorted({p.country for p in found}))
-        return Place(raw, alternatives=alternatives, reason="several places: " + " or ".join(alternatives))
+    readings = tuple(r for p in found for r in (p.readings if not p.resolved else (p,)))
+    if failed and (len(found) == 1 or not all(p.readings for p in failed)):
+        return Place(raw, alternatives=failed[0].alternatives, reason=failed[0].reason,
+                     readings=readings if len(found) == 1 else ())
+    if failed or len({p.country for p in found}) > 1:  # "Austin, TX / Berlin", "Austin, TX / Georgia"
+        alternatives = tuple(sorted({p.country for p in readings}))
+        return Place(raw, alternatives=alternatives, reason="several places: " + " or ".join(alternatives),
+                     readings=readings)
     if len(found) == 1:
         return Place(raw, found[0].country, found[0].subdivision, found[0].city, found[0].timezones)
     zones = tuple(dict.fromkeys(z for p in found for z in p.timezones))
@@ -264,6 +283,12 @@ def timezones_overlap(a: tuple[str, ...], b: tuple[str, ...], when: datetime) ->
     (America/Detroit and America/New_York agree; America/Phoenix and America/Denver do not)."""
     left = {_offsets(z, when.year) for z in a}
     return any(_offsets(z, when.year) in left for z in b)
+
+
+def one_clock(zones: tuple[str, ...], when: datetime) -> bool:
+    """True when ``zones`` is not empty and all of them keep one clock, winter and summer: a certain
+    time zone (Texas's Chicago and Denver zones are not one; Detroit and New York are)."""
+    return len({_offsets(z, when.year) for z in zones}) == 1
 
 
 # -- comprehensively sanctioned jurisdictions: the table's types and checks are in checks.jurisdictions --

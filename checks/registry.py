@@ -22,7 +22,7 @@ MAX_TIMEOUT_S = 300.0
 # Modules of this package that hold engine code, not checks.
 _NOT_CHECKS = {"base", "context", "errors", "model", "normalize", "registry", "runner", "scoring",
                "sources", "crypto_address", "address_codecs", "places", "fingerprints", "jurisdictions",
-               "phone_facts", "github_signals"}
+               "phone_facts", "github_signals", "email_lists"}
 
 
 class PluginError(Exception):

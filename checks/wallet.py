@@ -94,15 +94,20 @@ class WalletSanctions(Check):
         entities = sorted({listing.entity for listing in listings})
         programs = sorted({p for listing in listings for p in listing.programs})
         tickers = sorted({listing.ticker for listing in listings})
+        since: dict[str, str] = {}  # entity -> its designation date (SanctionsEntry/EntryEvent)
+        for listing in listings:
+            if (when := getattr(listing, "listed_since", None)) is not None:
+                since[listing.entity] = min(since.get(listing.entity, when.isoformat()), when.isoformat())
+        named = "; ".join(f"{e} (listed since {since[e]})" if e in since else e for e in entities)
+        evidence = {"address": listings[0].address, "entities": entities, "programs": programs,
+                    "tickers": tickers, "sdn_profiles": sorted({listing.profile_id for listing in listings}),
+                    "list_published": index.publish_date.isoformat()}
+        if since:
+            evidence["listed_since"] = min(since.values())
         findings.append(Finding(
             severity=Severity.CRITICAL, confidence=Confidence.HIGH,
             title="Payout wallet is on the OFAC SDN list",
-            detail=f"This address is listed for {'; '.join(entities)} (programs: "
-                   f"{', '.join(programs) or 'not stated'}). Paying it is prohibited for US persons: "
-                   "stop and escalate to compliance.",
-            evidence={"address": listings[0].address, "entities": entities, "programs": programs,
-                      "tickers": tickers,
-                      "sdn_profiles": sorted({listing.profile_id for listing in listings}),
-                      "list_published": index.publish_date.isoformat()},
-            source=index.citation))
+            detail=f"This address is listed for {named} (programs: {', '.join(programs) or 'not stated'}). "
+                   "Paying it is prohibited for US persons: stop and escalate to compliance.",
+            evidence=evidence, source=index.citation))
         return findings

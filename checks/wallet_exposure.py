@@ -8,20 +8,19 @@ known stablecoin contract, is one hop from the laundering network (high). Anyone
 any address (dust, zero-value "address poisoning", fake tokens forging the sender): such transfers
 are reported as info, saying why they are no evidence. Histories come from ``ctx.source("chains")``
 (``checks.sources.chains.ChainSources``); counterparties are matched like the direct screening
-(EVM case-insensitively, the rest exactly). Any explorer fault ends as ``error`` with the findings
-made so far, never as "no exposure". The wallet address is never logged.
+(EVM case-insensitively, the rest exactly); wallets on the security team's watchlists count too.
+``WALLET_HISTORY_MAX_TX`` bounds the wallet over all its chains (``cap_across``). Any explorer fault
+ends as ``error`` with the findings made so far, never as "no exposure". The wallet address is never
+logged. Judging transfers and wording the findings: ``checks.wallet_exposure_findings``.
 """
 from __future__ import annotations
 
-import json
 import time
-from collections import defaultdict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from checks.base import Check
@@ -29,9 +28,11 @@ from checks.context import CheckContext
 from checks.crypto_address import TESTNET, analyse
 from checks.errors import CheckFailed, SourceError
 from checks.model import Candidate, Confidence, Finding, Severity
+from checks.wallet_exposure_findings import day as _day
+from checks.wallet_exposure_findings import exposure_findings, token_data, with_watchlists
 
-DATA_FILE = Path(__file__).with_name("data") / "stablecoins.json"
 NEW_WALLET_DAYS = 30
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 FETCH_MARGIN_S = 0.5  # leave time to judge what was fetched before the runner's deadline
 FAMILIES = {"bitcoin": "bitcoin", "evm": "evm", "tron": "tron"}
 LABELS = {"bitcoin": "Bitcoin", "evm": "EVM", "tron": "TRON", "litecoin": "Litecoin", "dogecoin": "Dogecoin",
@@ -39,59 +40,6 @@ LABELS = {"bitcoin": "Bitcoin", "evm": "EVM", "tron": "TRON", "litecoin": "Litec
           "dash": "Dash", "monero": "Monero"}
 _PRIVACY = {"monero": "Monero hides senders, receivers and amounts by design: there is no history to examine",
             "zcash": "shielded Zcash addresses hide their history by design: there is nothing to examine"}
-
-
-def _key(contract: str) -> str:
-    contract = contract.strip()
-    return contract.lower() if contract.lower().startswith("0x") else contract
-
-
-@lru_cache(maxsize=1)
-def token_data() -> tuple[dict[tuple[str, str], str], dict[str, Decimal]]:
-    """((chain, contract key) -> symbol, asset -> minimum) from ``checks/data/stablecoins.json``."""
-    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    tokens = {(chain, _key(t["contract"])): t["symbol"] for chain, items in data["tokens"].items()
-              for t in items}
-    return tokens, {asset.upper(): Decimal(v) for asset, v in data["minimums"].items()}
-
-
-def _day(when: datetime | None) -> str:
-    return when.date().isoformat() if when else "pending"
-
-
-class _Watchlisted:
-    """The sanctions index plus the security teams' watchlisted wallets, treated like listed ones
-    (entity "watchlist 'NAME'"); everything else is the sanctions index's."""
-
-    def __init__(self, index: Any, snapshot: Any):
-        self._index, self._snapshot = index, snapshot
-
-    def lookup(self, value: str) -> list:
-        from types import SimpleNamespace
-
-        from checks import normalize
-
-        found = list(self._index.lookup(value))
-        try:
-            hits = self._snapshot.lookup("wallet", normalize.wallet(value))
-        except ValueError:
-            return found
-        return found + [SimpleNamespace(profile_id=f"watchlist:{h.entry_id}", programs=(), address=value,
-                                        entity=f"watchlist '{h.list_name}'", ticker="") for h in hits]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._index, name)
-
-
-def _with_watchlists(index: Any, ctx: CheckContext) -> Any:
-    """EXTENSION POINT used by the watchlists: counterparties on a watchlist count like SDN ones."""
-    if not ctx.has_source("watchlists"):
-        return index
-    return _Watchlisted(index, ctx.source("watchlists").snapshot())
-
-
-def _listed(entity: str) -> str:
-    return "a watchlisted address" if entity.startswith("watchlist '") else "an OFAC-listed address"
 
 
 class WalletExposure(Check):
@@ -126,10 +74,11 @@ class WalletExposure(Check):
             return [self._not_examined(f"no {LABELS[info.chain]} explorer configured", info.chain)]
         try:
             index = ctx.sanctions.current(now=ctx.now())
-            index = _with_watchlists(index, ctx)
+            index = with_watchlists(index, ctx)
         except SourceError as exc:
             raise CheckFailed(f"counterparties cannot be screened: {exc}") from None
         histories, failures = self._fetch(chains, names, info.normalized, ctx.deadline)
+        histories = cap_across(histories)
         minimums = {**token_data()[1], **dict(getattr(chains, "minimums", None) or {})}
         findings = self._exposure(histories, index, minimums)
         if failures:  # what was found stands; "never used", "clean" or "new" could be wrong now
@@ -166,95 +115,10 @@ class WalletExposure(Check):
         failures.update({c: h.error for c, h in histories.items() if h.error})
         return histories, failures
 
-    # -- judging -------------------------------------------------------------------------------
+    # -- judging ------------------------------------------------------------------------------
     @staticmethod
-    def _verdict(transfer: Any, minimums: Mapping[str, Decimal]) -> tuple[str, str]:
-        """(asset as judged, "" when the transfer is evidence, else why it is not)."""
-        tokens = token_data()[0]
-        known = None
-        if transfer.token_contract:
-            known = tokens.get((transfer.chain, _key(transfer.token_contract)))
-        asset = known or transfer.asset
-        if transfer.amount <= 0:
-            return asset, "zero-value transfer (anyone can create these: address poisoning)"
-        if transfer.token_contract and known is None:
-            return asset, (f"token contract {transfer.token_contract} is not a known stablecoin contract "
-                           "(fake tokens can forge the sender)")
-        if transfer.direction == "out":
-            return asset, ""
-        minimum = minimums.get(asset.upper())
-        if minimum is None:
-            return asset, f"no minimum set for {asset}: a payment cannot be told from dust"
-        if transfer.amount < minimum:
-            return asset, f"inbound amount under the {minimum:f} {asset} minimum (anyone can send dust)"
-        return asset, ""
-
-    def _exposure(self, histories: Mapping[str, Any], index: Any,
-                  minimums: Mapping[str, Decimal]) -> list[Finding]:
-        listed: dict[str, list] = {}
-        for history in histories.values():
-            for t in history.transfers:
-                if t.counterparty not in listed:
-                    listed[t.counterparty] = index.lookup(t.counterparty)
-        by_entity: dict[tuple[str, str], list] = defaultdict(list)
-        for history in histories.values():
-            for t in history.transfers:
-                for listing in listed[t.counterparty]:
-                    by_entity[(listing.profile_id, listing.entity)].append((t, listing))
-        findings = []
-        for (_, entity), hits in sorted(by_entity.items(), key=lambda kv: kv[0][1]):
-            seen, judged = set(), []
-            for t, listing in hits:
-                if (t.txid, t.counterparty, t.direction, t.asset, t.amount) not in seen:
-                    seen.add((t.txid, t.counterparty, t.direction, t.asset, t.amount))
-                    judged.append((t, listing, *self._verdict(t, minimums)))
-            findings.append(self._entity_finding(entity, judged, histories, index))
-        return findings
-
-    @staticmethod
-    def _entity_finding(entity: str, judged: list, histories: Mapping[str, Any], index: Any) -> Finding:
-        evidence_rows = [row for row in judged if not row[3]]
-        rows = evidence_rows or judged
-        newest = max(rows, key=lambda r: r[0].time.timestamp() if r[0].time else float("inf"))
-        t, _, asset, _ = newest
-        directions = sorted({r[0].direction for r in rows})
-        listings = [r[1] for r in judged]
-        evidence = {"entity": entity, "programs": sorted({p for x in listings for p in x.programs}),
-                    "sdn_profiles": sorted({x.profile_id for x in listings}),
-                    "listed_addresses": sorted({r[0].counterparty for r in rows}),
-                    "direction": directions[0] if len(directions) == 1 else "both",
-                    "transactions": len({r[0].txid for r in rows}), "txid": t.txid, "date": _day(t.time),
-                    "amount": format(t.amount.normalize(), "f"), "asset": asset, "chain": t.chain,
-                    "list_published": index.publish_date.isoformat(), "chains_examined": sorted(histories),
-                    "transactions_examined": sum(h.tx_count for h in histories.values()),
-                    "history_truncated": any(h.truncated for h in histories.values())}
-        if t.token_contract:
-            evidence["token_contract"] = t.token_contract
-        hosts = sorted({histories[c].source for c in histories if histories[c].source})
-        source = f"{index.citation}; history from {', '.join(hosts)}"
-        moved = (f"{'sent' if t.direction == 'out' else 'received'} {evidence['amount']} {asset} "
-                 f"({t.chain}, {_day(t.time)}, transaction {t.txid})")
-        if evidence_rows:
-            word = {"out": "sent funds to", "in": "received funds from"}.get(evidence["direction"],
-                                                                            "exchanged funds with")
-            evidence["ignored_transfers"] = len(judged) - len(evidence_rows)
-            confidence = Confidence.HIGH if "out" in directions else Confidence.MEDIUM
-            return Finding(
-                severity=Severity.HIGH, confidence=confidence,
-                title=f"Wallet {word} {_listed(entity)} ({entity})",
-                detail=f"{evidence['transactions']} transaction(s) with an address listed for {entity} "
-                       f"(programs: {', '.join(evidence['programs']) or 'not stated'}); most recent: "
-                       f"{moved}. This wallet is one hop from a sanctioned party: escalate to compliance "
-                       "before paying.",
-                evidence=evidence, source=source)
-        reasons = sorted({r[3] for r in judged})
-        evidence["why_no_evidence"] = reasons
-        return Finding(
-            severity=Severity.INFO, confidence=Confidence.MEDIUM,
-            title=f"Unsolicited-looking transfers with {_listed(entity)} ({entity})",
-            detail=f"{evidence['transactions']} transfer(s) with an address listed for {entity}, none of "
-                   f"which shows a payment: {'; '.join(reasons)}. Most recent: {moved}.",
-            evidence=evidence, source=source)
+    def _exposure(histories: Mapping[str, Any], index: Any, minimums: Mapping[str, Decimal]) -> list[Finding]:
+        return exposure_findings(histories, index, minimums)
 
     @staticmethod
     def _summary(histories: Mapping[str, Any], index: Any, now: datetime, exposed: bool) -> list[Finding]:
@@ -265,7 +129,7 @@ class WalletExposure(Check):
         hosts = ", ".join(sorted({h.source for h in histories.values() if h.source}))
         evidence: dict[str, Any] = {"chains_examined": examined, "transactions_examined": count,
                                     "history_truncated": any(h.truncated for h in histories.values()),
-                                    "max_transactions_per_chain": max(h.cap for h in histories.values())}
+                                    "max_transactions": max(h.cap for h in histories.values())}
         if count == 0:
             return [Finding(severity=Severity.INFO, confidence=Confidence.HIGH,
                             title="Never used on chain: nothing to corroborate",
@@ -280,9 +144,10 @@ class WalletExposure(Check):
         detail = (f"{count} transaction(s) examined on {', '.join(examined)}, "
                   f"from {_day(first)} to {_day(last)}.")
         if cut:
-            detail += (f" History cut at the most recent {evidence['max_transactions_per_chain']} "
-                       f"transactions on {', '.join(cut)} (WALLET_HISTORY_MAX_TX): older transfers were "
-                       "not examined, and the first use may be earlier.")
+            across = " across these chains" if len(examined) > 1 else ""
+            detail += (f" History cut at the most recent {evidence['max_transactions']} transactions{across} "
+                       f"(WALLET_HISTORY_MAX_TX): older transfers on {', '.join(cut)} were not examined, and "
+                       "the first use may be earlier.")
         if not exposed:
             detail += (" No counterparty is on the OFAC SDN list published "
                        f"{index.publish_date.isoformat()} -- not a clearance: most DPRK fronts are "
@@ -299,3 +164,29 @@ class WalletExposure(Check):
                 evidence={"first_used": _day(first), "last_used": _day(last), "chains_examined": examined,
                           "transactions_examined": count}, source=f"history from {hosts}"))
         return findings
+
+
+def cap_across(histories: dict[str, Any]) -> dict[str, Any]:
+    """The most recent ``WALLET_HISTORY_MAX_TX`` transactions of the wallet over all its chains
+    (pending ones first): the cap bounds a wallet, while each adapter only bounds its own chain. A
+    chain that loses transactions to the cut is marked truncated, with its counts and dates redone."""
+    cap = max((h.cap for h in histories.values()), default=0)
+    if not cap or sum(h.tx_count for h in histories.values()) <= cap:
+        return histories
+    ranked = sorted(((when or _FAR_FUTURE, chain, txid) for chain, h in histories.items()
+                     if len(h.txs) == h.tx_count for txid, when in h.txs), key=lambda r: r[0], reverse=True)
+    fixed = sum(h.tx_count for h in histories.values() if len(h.txs) != h.tx_count)  # cannot be cut
+    kept: dict[str, set[str]] = {chain: set() for chain in histories}
+    for _, chain, txid in ranked[:max(0, cap - fixed)]:
+        kept[chain].add(txid)
+    out = {}
+    for chain, h in histories.items():
+        if len(h.txs) != h.tx_count or len(kept[chain]) == h.tx_count:
+            out[chain] = h
+            continue
+        txs = tuple(x for x in h.txs if x[0] in kept[chain])
+        times = [when for _, when in txs if when is not None]
+        out[chain] = replace(h, transfers=tuple(t for t in h.transfers if t.txid in kept[chain]),
+                             tx_count=len(txs), truncated=True, first_seen=min(times, default=None),
+                             last_seen=max(times, default=None), pending=len(txs) - len(times), txs=txs)
+    return out

@@ -4,7 +4,8 @@ domains and GitHub accounts printed in the resume -- against security teams' wat
 
 Identifiers match exactly on their normal form (``checks.normalize``); a listed domain matches itself
 and every name under it, label by label; names use the sanctions name screen's guarded fuzzy match.
-A hit on ``confirmed-fraud`` names the date and the vetting, never the earlier person's details.
+A hit on ``confirmed-fraud`` names the date and the vetting (or the admin's block), never the earlier
+person's details; a ``name`` entry, on any list, is a low-confidence "verify identity" finding.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from checks.model import Candidate, Confidence, Finding, Severity
 
 SOURCE = "vetcandidate watchlists"
 CONFIRMED = "confirmed-fraud"
+PURGED_REFERENCE = "vetting purged"  # bot.watchlists writes it when retention purges the vetting
+NAME_CAVEAT = "A similar name is not a match on its own: verify identity."
 _LABELS = {"email": "E-mail address", "domain": "Domain", "phone": "Phone number", "wallet": "Payout wallet",
            "github": "GitHub account", "url": "URL", "name": "Name", "resume": "Resume"}
 _FIELD = {"email": "e-mail field", "phone": "phone field", "wallet": "wallet field", "github": "GitHub field",
@@ -102,63 +105,137 @@ class Watchlist(Check):
             from checks.resume.check import document
 
             doc = document(candidate, ctx)
-        hits: dict[int, tuple[Any, list[str], float | None]] = {}
+        groups: dict[Any, _Group] = {}
 
-        def add(hit: Any, where: str, score: float | None = None) -> None:
-            entry = hits.setdefault(hit.entry_id, (hit, [], score))
-            if where not in entry[1]:
-                entry[1].append(where)
+        def add(hit: Any, where: str, looked_up: str = "", score: float | None = None) -> None:
+            groups.setdefault(_key(hit, looked_up), _Group()).add(hit, where, score)
 
         for kind, normal, where in identifiers(candidate, doc):
             found = snap.domain(normal) if kind == "domain" else snap.lookup(kind, normal)
             for hit in found:
-                add(hit, where)
+                add(hit, where, normal)
         if candidate.name:
             for hit, score in snap.name(candidate.name):
-                add(hit, _FIELD["name"], score)
+                add(hit, _FIELD["name"], score=score)
         if doc is not None and not getattr(doc, "problem", None):
             for hit, score in snap.resume(getattr(doc, "text", "")):
-                add(hit, "resume", score)
-        if not hits:
+                add(hit, "resume", score=score)
+        if not groups:
             return [Finding(severity=Severity.INFO, confidence=Confidence.HIGH,
                             title="No identifier is on a watchlist",
                             evidence={"lists": sorted(snap.lists), "entries": snap.size}, source=SOURCE)]
-        order = sorted(hits.values(), key=lambda h: (-_rank(h[0].severity), h[0].list_name, h[0].entry_id))
-        return [self._finding(hit, where, score) for hit, where, score in order]
+        order = sorted(groups.values(), key=lambda g: (-g.rank, g.hits[0].list_name, g.hits[0].entry_id))
+        return [_confirmed(g) if g.hits[0].list_name == CONFIRMED else _listed(g) for g in order]
 
-    @staticmethod
-    def _finding(hit: Any, where: list[str], score: float | None) -> Finding:
-        label = _LABELS.get(hit.kind, hit.kind)
-        severity = Severity.__members__.get(hit.severity.upper(), Severity.HIGH)
-        evidence: dict[str, Any] = {"list": hit.list_name, "type": hit.kind, "matched_in": where}
-        if hit.note:
-            evidence["note"] = hit.note
-        if hit.reference:
-            evidence["reference"] = hit.reference
-        fuzzy = hit.kind == "name"
+
+class _Group:
+    """The entries behind one finding. A security team's list holds an indicator once; on
+    ``confirmed-fraud`` every confirmation and block keeps its own entry, so one identifier can
+    match several: one fact, one finding, naming each reference."""
+
+    def __init__(self) -> None:
+        self.hits: list[Any] = []
+        self.where: list[str] = []
+        self.score: float | None = None
+
+    def add(self, hit: Any, where: str, score: float | None) -> None:
+        if all(h.entry_id != hit.entry_id for h in self.hits):
+            self.hits.append(hit)
+        if where not in self.where:
+            self.where.append(where)
         if score is not None:
-            evidence["similarity"] = round(score, 2)
-        if hit.list_name == CONFIRMED:
-            when = hit.added_at.strftime("%Y-%m-%d")
-            vetting = f"vetting #{hit.vetting_id}" if hit.vetting_id else "vetting purged"
-            evidence.update(confirmed_on=when, vetting=hit.vetting_id or "purged")
-            return Finding(
-                severity=severity, confidence=Confidence.MEDIUM if hit.kind == "resume" else Confidence.HIGH,
-                title=f"{label} matches a candidate confirmed as fraudulent on {when} ({vetting})",
-                detail=f"Matched in: {', '.join(where)}. One ring runs many personas; talk to whoever "
-                       "confirmed that case before going further.",
-                evidence=evidence, source=f"{SOURCE} ({CONFIRMED})")
-        evidence["listed_value"] = hit.value
-        detail = f"Matched in: {', '.join(where)}."
-        if hit.note:
-            detail += f" Note: {hit.note}."
-        if hit.reference:
-            detail += f" Reference: {hit.reference}"
-        if fuzzy:
-            detail += " A similar name is not a match on its own: verify identity."
-        return Finding(severity=severity, confidence=Confidence.LOW if fuzzy else Confidence.HIGH,
-                       title=f"{label} on watchlist '{hit.list_name}'" + (" (similar name)" if fuzzy else ""),
-                       detail=detail, evidence=evidence, source=f"{SOURCE} ({hit.list_name})")
+            self.score = max(score, self.score or 0.0)
+
+    @property
+    def rank(self) -> int:
+        return max(_rank(h.severity) for h in self.hits)
+
+
+def _key(hit: Any, looked_up: str) -> Any:
+    if hit.list_name != CONFIRMED:
+        return hit.entry_id
+    if hit.kind == "domain":  # a listed parent domain: the entry's own form, not the host looked up
+        looked_up = _norm("domain", hit.value) or f"#{hit.entry_id}"
+    elif hit.kind == "name":
+        looked_up = " ".join(hit.value.lower().split())
+    return (CONFIRMED, hit.kind, looked_up)
+
+
+def _origin(hit: Any) -> str:
+    """ "vetting" (a confirmation), "purged" (its vetting is gone) or "block" (added by an admin)."""
+    if hit.vetting_id:
+        return "vetting"
+    return "purged" if hit.reference == PURGED_REFERENCE else "block"
+
+
+def _describe(hit: Any) -> str:
+    when = hit.added_at.strftime("%Y-%m-%d")
+    return {"vetting": f"a candidate confirmed as fraudulent on {when} (vetting #{hit.vetting_id})",
+            "purged": f"a candidate confirmed as fraudulent on {when} (vetting purged)",
+            "block": f"an indicator added by an admin (block) on {when}"}[_origin(hit)]
+
+
+def _severity(hits: list[Any]) -> Severity:
+    best = max(hits, key=lambda h: _rank(h.severity))
+    return Severity.__members__.get(best.severity.upper(), Severity.HIGH)
+
+
+def _confirmed(group: _Group) -> Finding:
+    """A hit on ``confirmed-fraud``: when and which vetting (or block), never the earlier person's
+    details. A confirmation is cited before a purged one, and either before a block."""
+    hits = sorted(group.hits, key=lambda h: (("vetting", "purged", "block").index(_origin(h)), h.added_at))
+    first = hits[0]
+    label = _LABELS.get(first.kind, first.kind)
+    fuzzy = first.kind == "name"
+    when = first.added_at.strftime("%Y-%m-%d")
+    evidence: dict[str, Any] = {"list": CONFIRMED, "type": first.kind, "matched_in": group.where}
+    if _origin(first) == "block":
+        evidence.update(added_on=when, added_by="admin (block)")
+        detail = f"Matched in: {', '.join(group.where)}. An admin added it to {CONFIRMED}."
+    else:
+        evidence.update(confirmed_on=when, vetting=first.vetting_id or "purged")
+        detail = (f"Matched in: {', '.join(group.where)}. One ring runs many personas; talk to whoever "
+                  "confirmed that case before going further.")
+    if first.note:
+        evidence["note"] = first.note
+    if first.reference:
+        evidence["reference"] = first.reference
+    if len(hits) > 1:
+        evidence["also"] = [_describe(h) for h in hits[1:]]
+        detail += f" Also listed as {'; '.join(evidence['also'])}."
+    if group.score is not None:
+        evidence["similarity"] = round(group.score, 2)
+    if fuzzy:
+        detail += f" {NAME_CAVEAT}"
+    confidence = Confidence.LOW if fuzzy else Confidence.MEDIUM if first.kind == "resume" else Confidence.HIGH
+    return Finding(severity=_severity(hits), confidence=confidence,
+                   title=f"{label} {'is similar to' if fuzzy else 'matches'} {_describe(first)}",
+                   detail=detail, evidence=evidence, source=f"{SOURCE} ({CONFIRMED})")
+
+
+def _listed(group: _Group) -> Finding:
+    """A hit on a security team's list: the listed value, its note and reference."""
+    hit, where = group.hits[0], group.where
+    label = _LABELS.get(hit.kind, hit.kind)
+    fuzzy = hit.kind == "name"
+    evidence: dict[str, Any] = {"list": hit.list_name, "type": hit.kind, "matched_in": where,
+                                "listed_value": hit.value}
+    if hit.note:
+        evidence["note"] = hit.note
+    if hit.reference:
+        evidence["reference"] = hit.reference
+    if group.score is not None:
+        evidence["similarity"] = round(group.score, 2)
+    detail = f"Matched in: {', '.join(where)}."
+    if hit.note:
+        detail += f" Note: {hit.note}."
+    if hit.reference:
+        detail += f" Reference: {hit.reference}"
+    if fuzzy:
+        detail += f" {NAME_CAVEAT}"
+    return Finding(severity=_severity([hit]), confidence=Confidence.LOW if fuzzy else Confidence.HIGH,
+                   title=f"{label} on watchlist '{hit.list_name}'" + (" (similar name)" if fuzzy else ""),
+                   detail=detail, evidence=evidence, source=f"{SOURCE} ({hit.list_name})")
 
 
 def _rank(severity: str) -> int:

@@ -8,6 +8,7 @@ import pytest
 
 from checks.errors import BadResponse, RateLimited, SourceError, SourceTimeout, SourceUnavailable
 from checks.sources.chains import IN, OUT, EsploraAdapter
+from checks.sources.chains.base import CO_INPUT, CO_OUTPUT
 from checks.sources.http import HttpClient
 from tests.fakes.explorers import Answer, EsploraFake, btc_address, esplora_tx
 
@@ -132,3 +133,16 @@ def test_coinbase_and_op_return_have_no_counterparty(fake):
     fake.txs[WALLET].insert(0, tx)
     history = adapter(fake).history(WALLET, deadline=soon())
     assert history.tx_count == 2 and [t.txid for t in history.transfers] == ["0" * 63 + "1"]
+
+
+def test_co_inputs_and_co_outputs(fake):
+    """Spending with another input (common-input ownership) and being paid alongside another output:
+    both visible, each with its own value; the payer's change back to an input is no co-output."""
+    fake.add(esplora_tx("a" * 64, NOW - timedelta(days=5), [(WALLET, 300_000), (LISTED, 700_000)],
+                        [(btc_address(8), 950_000), (WALLET, 40_000)]),
+             esplora_tx("b" * 64, NOW - timedelta(days=2), [(btc_address(9), 500_000)],
+                        [(WALLET, 100_000), (LISTED, 250_000), (btc_address(9), 140_000)]))
+    history = adapter(fake).history(WALLET, deadline=soon())
+    got = sorted((t.txid[0], t.direction, t.counterparty, t.amount) for t in history.transfers)
+    assert got == [("a", CO_INPUT, LISTED, Decimal("0.007")), ("a", OUT, btc_address(8), Decimal("0.0095")),
+                   ("b", CO_OUTPUT, LISTED, Decimal("0.0025")), ("b", IN, btc_address(9), Decimal("0.001"))]

@@ -154,6 +154,7 @@ def test_a_json_key_value_store_can_hold_the_cache():
         assert len(fake.requests) == 2 and again.cached
         assert again.transfers == first.transfers and again.first_seen == first.first_seen
         assert (again.tx_count, again.pending, again.total_tx, again.cap) == (2, 1, 2, 500)
+        assert again.txs == first.txs and [t for t, _ in first.txs] == ["b" * 64, "a" * 64]  # newest first
         assert all(wallet not in value for value in store.data.values())  # DbCache hashes the keys
         store.data = dict.fromkeys(store.data, '{"v": 0}')  # unreadable entries are misses
         assert not chains.history("bitcoin", wallet, deadline=soon()).cached

@@ -98,7 +98,11 @@ def test_disposable_and_freemail_need_no_network(fakes):
 def test_malformed_email_is_a_finding_not_a_crash(fakes):
     result = run("jane@@example..com", fakes)
     assert result.status == Status.OK
-    assert only(result, Severity.MEDIUM).title == "E-mail address is malformed"
+    finding = only(result, Severity.MEDIUM)
+    assert finding.title == "E-mail address is malformed"
+    assert finding.evidence["given"] == "jane@@example..com"
+    assert finding.evidence["problem"] == finding.detail and "@" in finding.evidence["problem"]
+    assert finding.source
 
 
 def test_unregistered_domain(fakes):

@@ -1,4 +1,5 @@
-"""github_profile end to end through the real runner, against a local GitHub API server."""
+"""github_profile end to end through the real runner, against a local GitHub API server (dormant
+accounts: test_github_dormant.py; rate limits: test_github_rate_limits.py)."""
 import time
 
 import pytest
@@ -229,16 +230,6 @@ def test_organisation_given_as_a_person_is_medium(gh):
         (Severity.MEDIUM, "GitHub account is an organisation, not a person")]
 
 
-def test_dormant_account_revived_is_low(gh):
-    gh.add_user("sleeper", created=days_ago(3000))
-    gh.add_repos("sleeper", [repo("a", created=days_ago(20)), repo("b", created=days_ago(60))])
-    finding = titled(run(gh, github="sleeper"), "Dormant")
-    assert finding.severity == Severity.LOW
-    assert finding.evidence["first_repository_created"] == days_ago(60).date().isoformat()
-    gh.add_repos("sleeper", [repo("a", created=days_ago(20)), repo("c", created=days_ago(2000))])
-    assert not [f for f in run(gh, github="sleeper").findings if "Dormant" in f.title]
-
-
 # --- the resume fallback -----------------------------------------------------------------------
 def test_login_from_the_resume_when_none_is_given(gh):
     gh.add_user("JaneRoe", name="Jane Roe", created=days_ago(30))
@@ -275,15 +266,7 @@ def test_resume_fallback_extracts_the_resume_itself(gh):
     assert titled(result, "GitHub account opened").evidence["login_source"] == "resume"
 
 
-# --- failures are never "looks fine" -----------------------------------------------------------
-@pytest.mark.parametrize("status", [403, 429])
-def test_rate_limit_is_an_error_naming_the_reset(gh, status):
-    gh.exhaust(reset=1_900_000_000, status=status)
-    result = run(gh, github="janeroe")
-    assert result.status == Status.ERROR
-    assert "2030-03-17T17:46:40Z" in result.reason and "GITHUB_TOKEN" in result.reason
-
-
+# --- failures are never "looks fine" (rate limits: test_github_rate_limits.py) -------------------
 @pytest.mark.parametrize("status, body", [(500, b"oops"), (502, b"<html>bad gateway</html>"),
                                           (200, b'{"login": '), (200, b"[]"), (404, b"<html>nginx</html>")])
 def test_server_errors_and_garbage_are_errors(gh, status, body):

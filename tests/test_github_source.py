@@ -1,4 +1,5 @@
 """GitHubClient against a real local HTTP server speaking GitHub's REST JSON."""
+import json
 import time
 from datetime import UTC, datetime
 
@@ -7,7 +8,7 @@ import pytest
 from checks.errors import BadResponse, NotFound, RateLimited, SourceError, SourceTimeout, SourceUnavailable
 from checks.sources.github import API_VERSION, GitHubClient, parse_time
 from checks.sources.http import HttpClient
-from tests.fakes.github_server import GitHubFake, days_ago, repo
+from tests.fakes.github_server import RATE_LIMITED, GitHubFake, days_ago, repo
 
 pytestmark = pytest.mark.network_edge
 
@@ -130,7 +131,8 @@ def test_exhausted_rate_limit_names_the_reset_and_the_token(gh, status):
     gh.exhaust(reset=1_900_000_000, status=status)
     with pytest.raises(RateLimited) as err:
         client(gh).user("octo")
-    assert "2030-03-17T17:46:40Z" in str(err.value) and "GITHUB_TOKEN" in str(err.value)
+    assert "rate limited until 2030-03-17T17:46:40Z" in str(err.value) and "GITHUB_TOKEN" in str(err.value)
+    assert len(gh.requests) == 1  # a reset beyond the time left is not waited for
     with pytest.raises(RateLimited) as err:
         client(gh, token="t").user("octo")
     assert "GITHUB_TOKEN" not in str(err.value)
@@ -139,12 +141,49 @@ def test_exhausted_rate_limit_names_the_reset_and_the_token(gh, status):
 def test_secondary_rate_limit_and_plain_forbidden(gh):
     gh.fail("/users/busy", status=403, headers={"retry-after": "60"},
             body=b'{"message": "You have exceeded a secondary rate limit."}')
+    gh.fail("/users/quiet", status=403, body=b'{"message": "You have exceeded a secondary rate limit."}')
     gh.fail("/users/denied", status=403, body=b'{"message": "Forbidden"}')
-    with pytest.raises(RateLimited, match="retry after"):
-        client(gh).user("busy")
+    for login in ("busy", "quiet"):  # 60 s asked (or GitHub's minute without retry-after) > 10 s allowed
+        with pytest.raises(RateLimited, match=r"rate limited until \S+ \(secondary rate limit\)") as err:
+            client(gh).user(login)
+        assert "GITHUB_TOKEN" not in str(err.value)
+    assert gh.hits["/users/busy"] == gh.hits["/users/quiet"] == 1
     with pytest.raises(SourceError, match="HTTP 403") as err:
         client(gh).user("denied")
     assert not isinstance(err.value, RateLimited)
+
+
+def test_short_retry_after_is_waited_out_once(gh):
+    gh.add_user("octo")
+    gh.fail("/users/octo", status=429, headers={"Retry-After": "1"}, body=b'{"message": "slow down"}',
+            times=1)
+    start = time.monotonic()
+    assert client(gh).user("octo", deadline=start + 9).login == "octo"
+    assert time.monotonic() - start >= 1.0 and gh.hits["/users/octo"] == 2
+
+
+def test_retry_after_beyond_the_deadline_fails_at_once(gh):
+    gh.fail("/users/octo", status=429, headers={"Retry-After": "3600"}, body=b'{"message": "slow down"}')
+    start = time.monotonic()
+    with pytest.raises(RateLimited, match=r"rate limited until \d{4}-\d\d-\d\dT"):
+        client(gh).user("octo", deadline=start + 9)
+    assert time.monotonic() - start < 0.5 and gh.hits["/users/octo"] == 1
+
+
+def test_a_second_refusal_is_not_retried_again(gh):
+    gh.fail("/users/octo", status=429, headers={"Retry-After": "1"}, body=b'{"message": "slow down"}')
+    with pytest.raises(RateLimited):
+        client(gh).user("octo", deadline=time.monotonic() + 9)
+    assert gh.hits["/users/octo"] == 2
+
+
+def test_exhausted_limit_resetting_before_the_deadline_is_waited_for(gh):
+    gh.add_user("octo")
+    reset = int(time.time()) + 1
+    gh.fail("/users/octo", status=403, times=1, body=json.dumps(RATE_LIMITED).encode(),
+            headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)})
+    assert client(gh).user("octo", deadline=time.monotonic() + 9).login == "octo"
+    assert time.time() >= reset and gh.hits["/users/octo"] == 2
 
 
 @pytest.mark.parametrize("body, words", [

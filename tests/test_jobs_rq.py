@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import logging
+import socket
+import time
 
 import pytest
 
 from bot import wiring
 from bot.cli import main as cli
 from bot.config import Settings
-from bot.jobs import JOB_RETRIES, InProcessJobs, MemoryCheckpoint, RqJobs, job_path, redis_connection
+from bot.jobs import (
+    JOB_RETRIES,
+    REDIS_TIMEOUT_S,
+    InProcessJobs,
+    JobSubmitError,
+    MemoryCheckpoint,
+    RqJobs,
+    job_path,
+)
 from bot.slack.app import build_client
 from bot.slack.files import FileFetcher, scheme_of
 from bot.slack.vetting import SlackVetter, VettingJob
@@ -67,11 +77,29 @@ def test_submit_enqueues_json_with_retries(redis_url):
         jobs.shutdown()
 
 
-def test_submit_never_raises_when_redis_is_down(caplog):
-    jobs = RqJobs(redis_connection("redis://127.0.0.1:1/0"))
-    with caplog.at_level(logging.ERROR, logger="bot.jobs"):
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_submit_raises_a_typed_error_when_redis_is_down(caplog):
+    jobs = RqJobs.from_url(f"redis://127.0.0.1:{_closed_port()}/0")
+    with caplog.at_level(logging.ERROR, logger="bot.jobs"), pytest.raises(JobSubmitError):
         jobs.submit(module_level_job, {"fields": {"email": "secret@example.com"}})
     assert "could not enqueue" in caplog.text and "secret@" not in caplog.text
+
+
+def test_a_silent_redis_fails_the_submit_within_about_a_second():
+    with socket.socket() as silent:  # accepts connections (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        jobs = RqJobs.from_url(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        t0 = time.monotonic()
+        with pytest.raises(JobSubmitError):
+            jobs.submit(module_level_job, {"fields": {}})
+        took = time.monotonic() - t0
+    assert REDIS_TIMEOUT_S * 0.9 <= took < 2 * REDIS_TIMEOUT_S + 0.5, took
 
 
 def test_redis_checkpoint_round_trip(redis_url):
@@ -127,3 +155,10 @@ def test_an_interrupted_job_reuses_its_parent_and_replies_once(slack, tmp_path):
 def test_worker_command_needs_redis_url(tmp_path, capsys):
     assert cli(["worker", "--burst"], env={"VETCANDIDATE_DATA_DIR": str(tmp_path)}) == 2
     assert "REDIS_URL" in capsys.readouterr().err
+
+
+def test_a_shut_down_pool_refuses_jobs_with_the_typed_error():
+    jobs = InProcessJobs(max_workers=1)
+    jobs.shutdown()
+    with pytest.raises(JobSubmitError):
+        jobs.submit(module_level_job, {})

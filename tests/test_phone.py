@@ -112,7 +112,7 @@ def test_a_country_by_itself_is_never_scored(number, location):
     ("+1 415 555", "US", "too short"), ("+44 20 1234", "GB", "not in any range"),
     ("+44 7700 900123", "GB", "not in any range"),  # Ofcom's drama range: fictional
     ("+49 30 1234567891234567", "DE", "too long"), ("+999 99999999999999999999999999999999999999", "", ""),
-    ("+", "", ""), ("not a phone", "US", "not a phone number"),
+    ("555-CALL-NOW", "US", "not in any range"),  # a vanity number is a number, here not a real one
 ])
 def test_invalid_numbers_are_a_medium_finding_never_a_crash(number, region, reason):
     findings = run(number, "Austin, TX")
@@ -134,6 +134,30 @@ def test_numbers_without_plus_are_read_in_the_claimed_country(number, location, 
     facts = parse_phone(number, location)
     assert facts.valid and facts.e164 == e164
     assert normal_phone(number, facts.default_region or None) == e164
+
+
+@pytest.mark.parametrize("text, location, why", [
+    ("abc", "", "no digits"), ("call me", "", "no digits"), ("n/a", "Austin, TX", "no digits"),
+    ("+", "", "no digits"), ("12", "", "only 2 digits"), ("911", "Berlin, Germany", "only 3 digits"),
+    ("call me at 415 555 0100", "", "words or letters besides an extension"),
+    ("4155550100 (mobile)", "Austin, TX", "words or letters besides an extension"),
+    ("not a phone", "Austin, TX", "no digits"),
+])
+def test_text_that_is_no_number_is_a_medium_finding_not_an_error(text, location, why):
+    result = Runner(Registry([Phone()])).run(Candidate(phone=text, location=location)).checks[0]
+    assert result.status == Status.OK, result.reason
+    junk = titled(result.findings, "Phone field is not a phone number")
+    assert len(result.findings) == 1 and len(junk) == 1
+    assert junk[0].severity == Severity.MEDIUM and junk[0].confidence == "high"
+    assert junk[0].evidence == {"phone": text, "reason": junk[0].evidence["reason"]} and why in junk[0].detail
+    assert parse_phone(text, location).problem.startswith("not a phone number")
+
+
+@pytest.mark.parametrize("text", ["415 555 0100 ext 12", "415-555-0100 x12", "+1 415 555 0100 #12",
+                                  "tel:+1-415-555-0100;ext=12", "Mobile: +44 7400 123456", "1-800-FLOWERS"])
+def test_extensions_labels_and_vanity_letters_are_still_numbers(text):
+    assert not titled(run(text, "Austin, TX"), "not a phone number")
+    assert parse_phone(text, "Austin, TX").valid
 
 
 def test_without_plus_and_without_a_country_the_check_cannot_decide():
@@ -162,12 +186,13 @@ def test_region_mismatch_is_one_medium_finding_with_both_sides():
     ("+44 7781 123456", "London, UK", MATCH, Severity.INFO),       # Guernsey mobile, UK location
     ("+1 787 555 0100", "Remote \u2013 US", MATCH, Severity.INFO),  # Puerto Rico
     ("+1 800 555 0100", "Toronto, ON", MATCH, Severity.INFO),      # NANP toll-free belongs to all of +1
-    ("+1 415 555 0100", "Austin, TX", "time zone differs", Severity.INFO),
+    ("+1 415 555 0100", "Austin, TX", "time zone differs", Severity.MEDIUM),  # see test_phone_location
     ("+1 415 555 0100", "Remote \u2013 US", MATCH, Severity.INFO),
     ("+61 412 345 678", "Sydney, NSW", MATCH, Severity.INFO),
     ("+882 16 123456", "Austin, TX", "global service", Severity.INFO),
     ("+49 30 123456", "Narnia", "could not be resolved", Severity.INFO),
-    ("+49 30 123456", "Georgia", "could not be resolved", Severity.INFO),
+    ("+49 30 123456", "Georgia / Narnia", "could not be resolved", Severity.INFO),
+    ("+49 30 123456", "Georgia", MISMATCH, Severity.MEDIUM),  # neither reading is in Germany
 ])
 def test_phone_region_and_time_zone_versus_claimed_location(number, location, title, severity):
     findings = run(number, location)
@@ -177,7 +202,7 @@ def test_phone_region_and_time_zone_versus_claimed_location(number, location, ti
 
 
 def test_unresolved_location_names_its_candidates():
-    finding = titled(run("+49 30 123456", "Georgia"), "could not be resolved")[0]
+    finding = titled(run("+49 30 123456", "Georgia / Narnia"), "could not be resolved")[0]
     assert finding.evidence["could_be"] == ["GE", "US"] and "ambiguous" in finding.evidence["reason"]
 
 

@@ -205,7 +205,7 @@ def test_check_credentials_for_doctor(fake):
 
 
 # -- the phone check with the live provider, through the real Runner ------------------------------
-def run_phone(fake, phone=US, location="Austin, TX", name="Jane Roe"):
+def run_phone(fake, phone=US, location="San Francisco, CA", name="Jane Roe"):
     ctx = CheckContext(sources={"phone_lookup": client(fake)})
     candidate = Candidate(name=name, phone=phone, location=location)
     report = Runner(Registry([Phone()]), deadline_s=3).run(candidate, ctx)

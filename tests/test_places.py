@@ -22,7 +22,19 @@ RESOLVED = [
     ("S\u00e3o Paulo, Brazil", "BR", "", "Sao Paulo", "America/Sao_Paulo"),
     ("sao paulo", "BR", "", "Sao Paulo", "America/Sao_Paulo"),
     ("Toronto, ON, Canada", "CA", "ON", "Toronto", "America/Toronto"),
-    ("Victoria, BC", "CA", "BC", "", "America/Vancouver"),
+    ("Victoria, BC", "CA", "BC", "Victoria", "America/Vancouver"),
+    ("Victoria, Australia", "AU", "VIC", "", "Australia/Melbourne"),
+    ("Melbourne, Victoria", "AU", "VIC", "Melbourne", "Australia/Melbourne"),
+    ("Vancouver, WA", "US", "WA", "Vancouver", "America/Los_Angeles"),
+    ("Vancouver, Canada", "CA", "BC", "Vancouver", "America/Vancouver"),
+    ("London, ON", "CA", "ON", "London", "America/Toronto"),
+    ("Melbourne, FL", "US", "FL", "Melbourne", "America/New_York"),
+    ("Hyderabad, Pakistan", "PK", "", "Hyderabad", "Asia/Karachi"),
+    ("Paris, TX", "US", "TX", "Paris", "America/Chicago"),
+    ("Sydney, Nova Scotia", "CA", "NS", "Sydney", "America/Halifax"),
+    ("Tbilisi, Georgia", "GE", "", "Tbilisi", "Asia/Tbilisi"),
+    ("Atlanta, Georgia", "US", "GA", "Atlanta", "America/New_York"),
+    ("San Jos\u00e9, Costa Rica", "CR", "", "San Jose", "America/Costa_Rica"),
     ("Texas", "US", "TX", "", "America/Denver"),
     ("Ontario", "CA", "ON", "", "America/Toronto"),
     ("New York, NY 10001", "US", "NY", "New York", "America/New_York"),
@@ -60,7 +72,7 @@ def test_country_names_and_iso_codes_without_listed_time_zones(text, country):
     ("CA", {"CA", "US"}),                 # Canada or California
     ("IN", {"IN", "US"}),
     ("Dover, DE", {"DE", "US"}),          # Delaware or Germany, and Dover is not in the table
-    ("Perth, WA", {"AU", "US"}),          # Perth is Australian, WA is a US state code
+    ("Perth, WA", {"AU", "GB", "US"}),    # Perth is Australian or Scottish, WA is a US state code
     ("Birmingham", {"GB", "US"}),
     ("Austin, TX / Berlin, Germany", {"US", "DE"}),
 ])
@@ -68,6 +80,57 @@ def test_ambiguous_text_is_not_resolved(text, could_be):
     place = resolve(text)
     assert not place.resolved and place.country == ""
     assert set(place.alternatives) == could_be and place.reason
+
+
+HOMONYMS = [  # a bare name that notable places in several countries share: every reading is listed
+    ("Vancouver", {"Vancouver, BC, CA", "Vancouver, WA, US"}),
+    ("Melbourne", {"Melbourne, VIC, AU", "Melbourne, FL, US"}),
+    ("Hyderabad", {"Hyderabad, IN", "Hyderabad, PK"}),
+    ("London", {"London, GB", "London, ON, CA"}),
+    ("Perth", {"Perth, WA, AU", "Perth, GB"}),
+    ("Cambridge", {"Cambridge, GB", "Cambridge, MA, US"}),
+    ("Paris", {"Paris, FR", "Paris, TX, US"}),
+    ("Sydney", {"Sydney, NSW, AU", "Sydney, NS, CA"}),
+    ("Victoria", {"VIC, AU", "Victoria, BC, CA", "Victoria, SC"}),
+    ("Georgia", {"GE", "GA, US"}),
+    ("Santiago", {"Santiago, CL", "Santiago, DO"}), ("Valencia", {"Valencia, ES", "Valencia, VE"}),
+    ("C\u00f3rdoba", {"Cordoba, AR", "Cordoba, ES"}), ("Tripoli", {"Tripoli, LY", "Tripoli, LB"}),
+    ("Kingston", {"Kingston, JM", "Kingston, ON, CA"}), ("San Jose", {"San Jose, CA, US", "San Jose, CR"}),
+    ("Richmond", {"Richmond, VA, US", "Richmond, BC, CA"}),
+    ("Hamilton", {"Hamilton, ON, CA", "Hamilton, NZ", "Hamilton, BM"}),
+    ("Newcastle", {"Newcastle, GB", "Newcastle, NSW, AU"}),
+    ("Birmingham", {"Birmingham, GB", "Birmingham, AL, US"}),
+    ("Dover, DE", {"DE", "DE, US"}),                       # Germany or Delaware; Dover itself is not listed
+    ("Austin, TX / Georgia", {"Austin, TX, US", "GE", "GA, US"}),
+]
+
+
+@pytest.mark.parametrize("text, labels", HOMONYMS)
+def test_ambiguous_names_list_every_reading(text, labels):
+    place = resolve(text)
+    assert not place.resolved and place.reason
+    assert {r.label for r in place.readings} == labels
+    assert all(r.resolved and not r.readings for r in place.readings)
+    assert set(place.alternatives) == {r.country for r in place.readings}
+
+
+@pytest.mark.parametrize("text", ["Wellington", "Portland", "Washington", "Berlin"])
+def test_a_name_only_one_country_uses_is_not_ambiguous(text):
+    place = resolve(text)  # Portland (OR, ME) and Washington (DC, WA) are both in the US: country only
+    assert place.resolved and not place.readings
+    assert (place.city == "") == (text in ("Portland", "Washington"))
+
+
+def test_unknown_parts_leave_no_readings():
+    for text in ("Narnia", "Austin, TX / Narnia", "Georgia / Narnia"):
+        assert not resolve(text).resolved and resolve(text).readings == ()
+
+
+def test_one_clock():
+    summer = datetime(2026, 7, 1, tzinfo=UTC)
+    assert places.one_clock(("America/Detroit", "America/New_York"), summer)
+    assert not places.one_clock(("America/Chicago", "America/Denver"), summer)
+    assert not places.one_clock((), summer)
 
 
 @pytest.mark.parametrize("text", ["Remote", "Anywhere", "", "   ", "\x00\n", "Narnia", "Korea", "EMEA",

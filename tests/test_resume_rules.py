@@ -117,6 +117,49 @@ def test_claimed_experience_vs_timeline(claim, flagged):
         assert finding.severity == Severity.LOW and finding.evidence["dated_years"] == 13.9
 
 
+SHORT = "Jane Roe\nExperience\nEngineer, Acme Corp, Jun 2023 – Present\n• Runs the billing service\n"  # 3.5 y
+
+
+@pytest.mark.parametrize("claim, years", [
+    ("10+ years in software development.", 10),
+    ("10+ years building web applications.", 10),
+    ("Backend developer (12+ years)", 12),
+    ("Over 15 years in the industry.", 15),
+    ("Twelve years as a backend developer.", 12),
+    ("A 15-year career in fintech.", 15),
+    ("Total experience: 11 years", 11),
+    ("Engineer with more than 10 years' experience.", 10),
+])
+def test_claim_phrasings_are_flagged_against_a_short_timeline(claim, years):
+    finding = titles(run(claim + "\n" + SHORT))["Claimed experience exceeds the dated roles"]
+    assert finding.evidence["claimed_years"] == years and finding.evidence["dated_years"] == 3.5
+    assert finding.evidence["claim"] in claim
+
+
+@pytest.mark.parametrize("text", [
+    "All laptops come with a 10 years warranty.",
+    "Promoted to lead within 12 years of joining the company.",
+    "Mentored students aged 18 years and over.",
+    "I am 25 years old.",
+    "Founded 10 years ago in the industry's first wave.",
+    "Acme, a firm with over 50 years in the industry.",
+    "Lived 15 years in Germany.",
+    "Employee of the month 9 years in a row.",
+    "Maintained a 15-year-old codebase.",
+    "Engineer with 15+ years\nExperience",  # a number, then a heading on the next line: no line crossing
+])
+def test_numbers_of_years_that_are_not_experience_claims(text):
+    assert "Claimed experience exceeds the dated roles" not in titles(run(text + "\n" + SHORT))
+
+
+def test_claims_in_hostile_text_are_linear():
+    import time
+
+    start = time.monotonic()
+    assert rules.experience_claims(("10 years " * 6000)[:50000]) == []
+    assert time.monotonic() - start < 1
+
+
 @pytest.mark.parametrize("text, fragment", [
     ("Summary: 15 years of Kubernetes in production.", "'15 years of Kubernetes'"),
     ("8+ years of hands-on experience with LangChain", "LangChain exists since 2022"),

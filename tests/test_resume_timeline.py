@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checks.resume.timeline import YM, Facts, parse_date, parse_timeline
+from checks.resume.facts import Facts
+from checks.resume.timeline import YM, parse_date, parse_timeline
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 PRESENT = YM(2026, 11)
@@ -153,7 +154,7 @@ def test_facts():
     facts = Facts(RESUME)
     assert facts.emails == ("jane.roe@example.com",)
     assert facts.phones == ("+1 415 555 0100",)
-    assert facts.urls == ("https://janeroe.dev",)
+    assert facts.urls == ("github.com/janeroe", "https://janeroe.dev")  # scheme-less URLs too
     assert set(facts.domains) == {"janeroe.dev", "example.com", "github.com"}
     assert facts.name_lines == ("Jane Roe",)
     assert facts.location_lines == ("Austin, TX",)

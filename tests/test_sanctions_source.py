@@ -107,7 +107,9 @@ BROKEN = {
     "html": (lambda d: b"<html><body>Service Unavailable</body></html>", "not an OFAC SDN list"),
     "truncated_bz2": (lambda d: bz2.compress(d)[:2000], "truncated"),
     "corrupt_gz": (lambda d: gzip.compress(d)[:10] + b"\xff" * 200, "unreadable"),
-    "no_entries": (lambda d: EMPTY_LIST.read_bytes(), "no parties and no digital currency addresses"),
+    "no_entries": (lambda d: EMPTY_LIST.read_bytes(), r"\(0 parties\) but holds no digital currency"),
+    "no_addresses": (lambda d: (FIXTURES / "sdn_advanced_no_addresses.xml").read_bytes(),
+                     r"\(2 parties\) but holds no digital currency addresses"),
     "no_date": (lambda d: d.replace(b"<DateOfIssue", b"<Skipped").replace(b"</DateOfIssue>", b"</Skipped>"),
                 "no publish date"),
 }

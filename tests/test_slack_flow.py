@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from bot.slack.fraud_actions import BLOCK_USAGE, NOT_ADMIN
 from tests.fakes.slack_server import FakeSlack
 from tests.test_slack_support import LISTED_WALLET, running_app
 
@@ -48,7 +49,7 @@ def test_full_flow_ack_parent_thread_summary_and_final_level(slack, tmp_path):
         assert call.params["ts" if call.method == "chat.update" else "channel"]
     # the bot token went with every call; the finished vetting was recorded exactly once
     assert all(c.headers["authorization"] == "Bearer xoxb-test-token" for c in slack.calls)
-    assert len(recorded) == 1 and recorded[0][1].channel == "C0CHAN"
+    assert len(recorded) == 1 and recorded[0][1].channel == "C0CHAN" and recorded[0][1].team == "T0TEST"
     assert recorded[0][0]["risk"]["level"] == "critical" and recorded[0][1].level == "critical"
 
 
@@ -154,3 +155,95 @@ def test_allow_lists_refuse_politely(slack, tmp_path):
     assert "Vetting Jane" in boss["text"]
     assert "isn't enabled in this channel" in by_channel["text"]
     assert "isn't enabled" in modal_refused["text"] and slack.calls_to("views.open") == []
+
+
+def test_the_form_records_the_team_of_the_submission(slack, tmp_path):
+    from tests.test_slack_interactive import submission
+
+    with running_app(slack, tmp_path) as (url, _, recorded):
+        payload = {**submission(slack, {"name": "Jane Roe"}), "team": {"id": "T0FORM"}}
+        slack.interact(url, payload)
+        slack.wait_for("chat.update", where=lambda c: "risk" in c.params["text"])
+        assert recorded[0][1].team == "T0FORM" and recorded[0][1].requested_by == "U0USER"
+
+
+@pytest.mark.parametrize(("text", "admin", "expected"), [
+    ("block", False, NOT_ADMIN),
+    ("block", True, BLOCK_USAGE),
+    ("  BLOCK shoe", True, BLOCK_USAGE),
+    ("block email=bad@example.com", False, NOT_ADMIN),
+])
+def test_block_is_never_vetted_as_a_name(slack, tmp_path, text, admin, expected):
+    admins = frozenset({"U0USER"}) if admin else frozenset()
+    with running_app(slack, tmp_path, admin_users=admins) as (url, _, recorded):
+        status, body = slack.command(url, text)
+        time.sleep(0.3)
+    assert status == 200 and body["response_type"] == "ephemeral" and expected in body["text"]
+    assert slack.calls_to("chat.postMessage") == [] and recorded == []
+
+
+class Finder:
+    requires = frozenset({"name"})
+    description = "test: one low finding"
+
+    def __init__(self, name):
+        self.name = name
+
+    def run(self, candidate, ctx):
+        from checks.model import Finding, Severity
+
+        return [Finding(severity=Severity.LOW, title=f"Seen by {self.name}", source="test")]
+
+
+def test_a_trimmed_fallback_keeps_the_note_the_skipped_line_and_the_buttons(slack, tmp_path):
+    from checks.wallet import WalletSanctions
+
+    slack.fail("chat.postMessage", "not_in_channel")
+    checks = [Finder(f"finder_{i:02d}") for i in range(60)] + [WalletSanctions()]
+    with running_app(slack, tmp_path, checks=checks) as (url, _, recorded):
+        slack.command(url, "Jane Roe")
+        (payload,) = slack.wait_response("r1")
+    blocks = payload["blocks"]
+    assert len(blocks) == 50 and "/invite @vetcandidate" in json.dumps(blocks[0])
+    assert blocks[-1]["type"] == "actions" and blocks[-2]["elements"][0]["text"].startswith(
+        "Skipped: wallet_sanctions (")
+    assert "more findings not shown, from" in blocks[-3]["elements"][0]["text"]
+    assert len(recorded) == 1
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_job_queue_is_told_to_the_user(slack, tmp_path):
+    from tests.test_slack_interactive import submission
+
+    down = f"redis://127.0.0.1:{_closed_port()}/0"
+    with running_app(slack, tmp_path, redis_url=down) as (url, _, recorded):
+        status, body = slack.command(url, f"name=Jane email={EMAIL}")
+        slack.interact(url, submission(slack, {"name": "Jane Roe"}))
+        (told,) = slack.wait_response("m1")
+    assert status == 200 and body["response_type"] == "ephemeral"
+    for text in (body["text"], told["text"]):
+        assert text.startswith("Could not start the vetting: the job queue is unreachable; try again")
+    assert "running" not in body["text"] and told["response_type"] == "ephemeral"
+    assert slack.calls_to("chat.postMessage") == [] and recorded == []
+
+
+def test_a_silent_job_queue_does_not_hold_the_acknowledgement(slack, tmp_path):
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        with running_app(slack, tmp_path, redis_url=f"redis://127.0.0.1:{port}/0") as (url, _, _):
+            t0 = time.monotonic()
+            status, body = slack.command(url, "name=Jane")
+            took = time.monotonic() - t0
+    assert status == 200 and "job queue is unreachable" in body["text"]
+    assert 0.9 <= took < 2.5, took

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.slack.messages import final_parent_message, progress_message
-from bot.slack.presenter import MAX_BLOCKS, MAX_SECTION, render_summary
+from bot.slack.presenter import FRAUD_BLOCK, MAX_BLOCKS, MAX_SECTION, render_summary
 from checks.model import Candidate, CheckResult, Finding, Report, Severity, Status
 from checks.scoring import score
 
@@ -126,8 +126,27 @@ def test_slack_limits_are_respected_with_a_note():
                for i in range(70)]
     message = render_summary(report(Candidate(name="A B"), *results), sanctions_line=SDN)
     assert len(message.blocks) <= MAX_BLOCKS
-    assert "more checks not shown" in json.dumps(message.blocks[-1])
+    assert "25 more findings not shown, from 25 more checks" in json.dumps(message.blocks[-1])
     texts = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
     assert all(len(t) <= MAX_SECTION for t in texts)
     assert texts[1].endswith("(truncated: Slack shows at most 3,000 characters here)")
     assert len(message.text) <= 2000
+
+
+@pytest.mark.parametrize("reserve", [0, 1])
+def test_trimming_keeps_the_skipped_line_the_buttons_and_a_note(reserve):
+    results = [CheckResult(f"check_{i:02d}", Status.OK, (
+        Finding(severity=Severity.LOW, title=f"Finding {i}", source="test"),) * (2 if i % 2 else 1), "", 1)
+        for i in range(60)]
+    skipped = CheckResult("wallet_sanctions", Status.SKIPPED, reason="needs wallet", critical=True)
+    made = report(Candidate(name="A B"), *results, skipped)
+    blocks = render_summary(made, sanctions_line=SDN, vetting_id="abc123def456", reserve=reserve).blocks
+    assert len(blocks) == MAX_BLOCKS - reserve  # every block used, none cut off
+    assert blocks[-1]["block_id"] == FRAUD_BLOCK and blocks[-1]["type"] == "actions"
+    assert blocks[-2]["elements"][0]["text"] == "Skipped: wallet_sanctions (needs wallet)"
+    note = blocks[-3]["elements"][0]["text"]
+    names = note.split("per message): ")[1].split(", ")
+    shown = [b for b in blocks if b["type"] == "section"][1:]  # after the intro
+    assert len(shown) + len(names) == 60 and len(names) > 0
+    findings = sum(2 if int(n.removeprefix("check_")) % 2 else 1 for n in names)
+    assert note.startswith(f":scissors: {findings} more findings not shown, from {len(names)} more checks")

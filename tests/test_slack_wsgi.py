@@ -124,6 +124,9 @@ def test_manifest_and_app_json_match_the_code():
     assert command["url"].endswith("/slack/events")
     assert manifest["settings"]["interactivity"]["request_url"] == command["url"]
     assert manifest["features"]["shortcuts"][0]["callback_id"] == CALLBACK_ID
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True  # bot.slack.home
+    events = manifest["settings"]["event_subscriptions"]
+    assert events["request_url"] == command["url"] and events["bot_events"] == ["app_home_opened"]
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "files:read"}
     app = json.loads((ROOT / "app.json").read_text())
     assert app["env"]["SLACK_SIGNING_SECRET"]["required"] and app["env"]["VETCANDIDATE_SECRET"]["generator"]

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from bot import cli, cli_watchlist
 from bot import store_models as m
+from bot.config import Settings
+from bot.store import Store
 from bot.watchlist_import import parse
 from bot.watchlist_index import build_index
 from bot.watchlists import CONFIRMED, WatchlistError, Watchlists
@@ -73,6 +75,9 @@ def test_cli_import_list_show_export_remove(env, capsys):
         ["misp", "10 entries"], ["peer", "4 entries"], ["team", "9 entries"]]
     code, out = run_cli(["watchlist", "show", "peer"], env, capsys)
     assert code == 0 and "talent@stixring.example" in out
+    entry_lines = out.splitlines()[1:]
+    ids = {row.id for row in Watchlists(Store.open(Settings.from_env(env))).entries("peer")}
+    assert len(entry_lines) == 4 and {int(line.split("\t")[0]) for line in entry_lines} == ids
     code, out = run_cli(["watchlist", "export", "team"], env, capsys)
     assert out.startswith("type,value,severity,note,reference\n") and len(out.splitlines()) == 10
     assert parse(out.encode(), "csv").indicators                       # round-trips
@@ -279,6 +284,6 @@ def test_url_import_http_with_size_limit(env, capsys, monkeypatch):
         assert code == 0 and "imported 4 indicators into 'peer' (stix)" in out
         monkeypatch.setattr(cli_watchlist, "MAX_IMPORT_BYTES", 4096)
         code, out = run_cli(["watchlist", "import", server.url("/big.csv"), "--list", "big"], env, capsys)
-        assert code == 1 and "larger than" in out
+        assert code == 1 and "sent more than 4096 bytes" in out and "nothing changed" in out
         code, out = run_cli(["watchlist", "import", server.url("/gone"), "--list", "big"], env, capsys)
         assert code == 1 and "HTTP 404" in out

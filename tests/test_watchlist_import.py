@@ -122,3 +122,35 @@ def test_malformed_files_fail_whole():
 ])
 def test_normal_forms_come_from_checks_normalize(kind, value, normal):
     assert normal_form(kind, value) == normal
+
+
+@pytest.mark.parametrize("data,fmt,reason", [
+    (load("stix_bundle.json"), "misp", "STIX 2.1 bundle, not a MISP event"),
+    (b"{}", "misp", "not a MISP event"),
+    (b"[]", "misp", "empty list: no events"),
+    (b'{"Event": {}}', "misp", "no Attribute or Object list"),
+    (b'{"Event": {"Attribute": {"type": "email"}}}', "misp", "Attribute is not a list"),
+    (b'[{"Event": {"Attribute": []}}, 7]', "misp", "event #1 is not a JSON object"),
+    (b'{"response": "nope"}', "misp", "not an event"),
+    (b'{"type": "bundle", "id": "bundle--1", "objects": {"a": 1}}', "stix", '"objects" is not a list'),
+    (b'"bundle"', "stix", "not a STIX 2.1 bundle"),
+])
+def test_files_without_the_structure_of_their_format_fail_with_the_reason(data, fmt, reason):
+    with pytest.raises(ImportFailed, match=reason):
+        parse(data, fmt)
+
+
+def test_misp_and_stix_shapes_that_are_real_still_parse():
+    attrs = {"response": {"Attribute": [{"type": "email", "value": "a@rest.example", "uuid": "u1"}]}}
+    assert kinds(parse(json.dumps(attrs).encode(), "misp")) == {("email", "a@rest.example")}
+    bare = parse(b'{"uuid": "5e1", "info": "an event with nothing in it yet"}', "misp")
+    assert bare.indicators == [] and not bare.invalid
+    objects = {"Event": {"Object": [{"name": "coin-address", "Attribute": "x", "uuid": "o1"}, 3]}}
+    parsed = parse(json.dumps(objects).encode(), "misp")
+    assert dict(parsed.invalid) == {"object o1": "not a MISP object with an Attribute list",
+                                    "object #1": "not a MISP object with an Attribute list"}
+    bundle = json.loads(_bundle("[email-addr:value = 'ok@stix.example']"))
+    bundle["objects"] += ["junk", {"id": "x--1"}]
+    parsed = parse(json.dumps(bundle).encode())
+    assert kinds(parsed) == {("email", "ok@stix.example")}
+    assert [w for w, _ in parsed.invalid] == ["object #1", "object #2"]

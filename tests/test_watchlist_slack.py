@@ -2,6 +2,7 @@
 against the local Slack server (admin and non-admin), undo, and ``/vetcandidate block``."""
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -29,16 +30,18 @@ def record(store, vetting_id="v1"):
     store.record(report, vetting_id=vetting_id, requested_by="U0USER")
 
 
-def click(slack, url, action_id, *, user, vetting_id="v1", blocks=None):
+def click(slack, url, action_id, *, user, vetting_id="v1", blocks=None, ephemeral=False, message=True):
     payload = {"type": "block_actions", "user": {"id": user}, "team": {"id": "T0TEST"}, "api_app_id": "A0APP",
                "trigger_id": "1337.42.abcd", "response_url": slack.response_url("b1"),
-               "container": {"type": "message", "message_ts": MESSAGE_TS, "channel_id": "C0CHAN"},
+               "container": {"type": "message", "message_ts": MESSAGE_TS, "channel_id": "C0CHAN",
+                             "is_ephemeral": ephemeral},
                "channel": {"id": "C0CHAN"},
-               "message": {"ts": MESSAGE_TS, "text": "Risk: LOW", "blocks": blocks or [
-                   {"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": "summary"}},
-                   fraud_buttons(vetting_id)]},
                "actions": [{"type": "button", "action_id": action_id, "block_id": "fraud_actions",
                             "value": vetting_id, "action_ts": "1700000001.000001"}]}
+    if message:
+        payload["message"] = {"ts": MESSAGE_TS, "text": "Risk: LOW", "blocks": blocks or [
+            {"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": "summary"}},
+            fraud_buttons(vetting_id)]}
     return slack.interact(url, payload)
 
 
@@ -101,3 +104,49 @@ def test_block_command_admin_only(slack, tmp_path):
     assert "Added one email" in added["text"] and "already on" in again["text"]
     assert "not valid" in bad["text"] and "Usage" in usage["text"]
     assert [(e.kind, e.normal, e.note) for e in entries] == [("email", "x@ring.example", "incident 7")]
+
+
+def test_a_click_is_acknowledged_before_the_database_and_the_update(slack, tmp_path):
+    with running_app(slack, tmp_path, admin_users=frozenset({ADMIN})) as (url, services, _):
+        record(services.app.store)
+        slack.rate_limit("chat.update", retry_after=2)           # the update has to wait 2 s
+        started = time.monotonic()
+        status, _ = click(slack, url, CONFIRM_ACTION, user=ADMIN)
+        acked = time.monotonic() - started
+        limited, done = slack.wait_for("chat.update", count=2)
+        assert Watchlists(services.app.store).is_confirmed("v1")
+    assert status == 200 and acked < 1.0, acked                    # Slack's 3 s, with room to spare
+    assert done.at - limited.at >= 1.9
+    assert "confirmed fraud" in done.params["blocks"][1]["elements"][0]["text"]
+
+
+def test_an_ephemeral_summary_is_answered_through_its_response_url(slack, tmp_path):
+    with running_app(slack, tmp_path, admin_users=frozenset({ADMIN})) as (url, services, _):
+        record(services.app.store)
+        click(slack, url, CONFIRM_ACTION, user=OTHER, ephemeral=True)
+        (refusal,) = slack.wait_response("b1")
+        click(slack, url, CONFIRM_ACTION, user=ADMIN, ephemeral=True)
+        _, replaced = slack.wait_response("b1", count=2)
+        click(slack, url, UNDO_ACTION, user=ADMIN, ephemeral=True, message=False)
+        _, _, added = slack.wait_response("b1", count=3)
+        assert not Watchlists(services.app.store).is_confirmed("v1")
+    assert "Only admins" in refusal["text"] and refusal["replace_original"] is False
+    assert refusal["response_type"] == "ephemeral"
+    assert replaced["replace_original"] is True and replaced["blocks"][0]["block_id"] == "s"
+    assert "confirmed fraud" in replaced["blocks"][1]["elements"][0]["text"]
+    assert replaced["blocks"][2]["elements"][0]["action_id"] == UNDO_ACTION
+    # without the summary in the payload the outcome is added, never an emptied summary
+    assert added["replace_original"] is False and "undone" in added["blocks"][0]["elements"][0]["text"]
+    assert slack.calls_to("chat.update") == [] and slack.calls_to("chat.postEphemeral") == []
+
+
+def test_block_over_http_accepts_curly_quotes_and_link_markup(slack, tmp_path):
+    with running_app(slack, tmp_path, admin_users=frozenset({ADMIN})) as (url, services, _):
+        _, curly = slack.command(url, "block email=ring@ring.example note=“from incident 9”", user=ADMIN)
+        _, tel = slack.command(url, "block phone=<tel:+14155550142|+1 415 555 0142> note=don't", user=ADMIN)
+        _, bare = slack.command(url, "block", user=ADMIN)
+        entries = Watchlists(services.app.store).entries(CONFIRMED)
+    assert "Added one email" in curly["text"] and "Added one phone" in tel["text"]
+    assert bare["text"].startswith("Usage: `/vetcandidate block")
+    assert sorted((e.kind, e.normal, e.note) for e in entries) == [
+        ("email", "ring@ring.example", "from incident 9"), ("phone", "+14155550142", "don't")]

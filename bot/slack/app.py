@@ -21,6 +21,7 @@ from bot.jobs import Jobs
 from bot.slack.commands import CommandHandlers
 from bot.slack.files import FileFetcher, scheme_of
 from bot.slack.fraud_actions import FraudActions
+from bot.slack.home import HomeTab
 from bot.slack.shortcut import ShortcutHandlers
 from bot.slack.vetting import SlackVetter
 from checks.sources.http import HttpClient
@@ -82,5 +83,6 @@ def build_app(settings: Settings, services: SlackServices, *, socket_mode: bool 
     commands = CommandHandlers(services, vetter)
     commands.register(bolt)
     ShortcutHandlers(commands).register(bolt)
+    HomeTab(services).register(bolt)
     FraudActions(services, client).register(bolt)
     return bolt

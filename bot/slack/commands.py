@@ -1,9 +1,11 @@
-"""``/vetcandidate`` and the form's submission: check access, parse, acknowledge at once, and hand
-the vetting to a background job (``services.jobs.submit``). Nothing slow happens before ``ack``."""
+"""``/vetcandidate`` and the form's submission: check access, parse, hand the vetting to a
+background job (``services.jobs.submit``) and acknowledge. Nothing slow happens before ``ack``; a
+job that cannot be queued (Redis unreachable) is said so to the user instead of "N checks running"."""
 from __future__ import annotations
 
 import logging
 import re
+import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -11,11 +13,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.jobs import JobSubmitError
 from bot.slack import modal
 from bot.slack.access import check_access
-from bot.slack.errors import AccessDenied, InputError, ModalError
+from bot.slack.errors import AccessDenied, InputError, ModalError, user_message
 from bot.slack.messages import ack_text, help_message
 from bot.slack.parsing import ParsedCommand, parse_command
+from bot.slack.presenter import Message, section
 from bot.slack.vetting import SlackVetter, VettingJob, applicable_checks
 from checks.model import Candidate
 
@@ -25,7 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMAND = "/vetcandidate"
-_BLOCK = re.compile(r"^\s*block\s+\S+=", re.IGNORECASE)
+#: a first word "block" is always the block command (its handler answers usage for bad arguments)
+_BLOCK = re.compile(r"^\s*block\b", re.IGNORECASE)
 
 
 def new_vetting_id() -> str:
@@ -70,9 +75,15 @@ class CommandHandlers:
             log.info("bad %s input from %s: %d problem(s)", COMMAND, user, len(exc.problems))
             ack(response_type="ephemeral", text=exc.user_message())
             return
-        job = self._job(parsed, user, channel, body.get("response_url", ""), "command")
+        job = self._job(parsed, user, channel, body.get("response_url", ""), "command",
+                        team=str(body.get("team_id") or ""))
+        try:  # the acknowledgement goes out when this listener returns, so submitting first is free
+            self.services.jobs.submit(self.vetter.run, job.to_dict())
+        except JobSubmitError as exc:
+            log.error("vetting %s not started: %s", job.vetting_id, type(exc).__name__)
+            ack(response_type="ephemeral", text=user_message(exc, job.vetting_id))
+            return
         ack(response_type="ephemeral", text=ack_text(parsed.name, self._count(parsed)))
-        self.services.jobs.submit(self.vetter.run, job.to_dict())
 
     def open_form(self, client: WebClient, respond: Respond, trigger_id: str, channel: str,
                   **view_args: Any) -> None:
@@ -102,19 +113,33 @@ class CommandHandlers:
             ack(response_action="errors", errors={block: _short_refusal(exc)})
             return
         ack()
-        job = self._job(submission.parsed, user, submission.channel_id, submission.response_url, "modal")
-        self.services.jobs.submit(self.vetter.run, job.to_dict())
+        job = self._job(submission.parsed, user, submission.channel_id, submission.response_url, "modal",
+                        team=_team_of(body))
+        try:
+            self.services.jobs.submit(self.vetter.run, job.to_dict())
+        except JobSubmitError as exc:
+            log.error("vetting %s not started: %s", job.vetting_id, type(exc).__name__)
+            text = user_message(exc, job.vetting_id)
+            # the form closes with this request's answer; tell the requester off the request thread
+            threading.Thread(target=self.vetter.respond, args=(job, Message([section(text)], text)),
+                             name="notify", daemon=True).start()
 
     # -- helpers ---------------------------------------------------------------------------------
     def _job(self, parsed: ParsedCommand, user: str, channel: str, response_url: str,
-             origin: str) -> VettingJob:
+             origin: str, *, team: str = "") -> VettingJob:
         return VettingJob(vetting_id=new_vetting_id(), user_id=user, channel_id=channel,
                           response_url=response_url, fields=dict(parsed.fields),
-                          resume_file_id=parsed.resume_file_id, origin=origin)
+                          resume_file_id=parsed.resume_file_id, origin=origin, team_id=team)
 
     def _count(self, parsed: ParsedCommand) -> int:
         preview = Candidate(**parsed.fields, resume_bytes=b"" if parsed.resume_file_id else None)
         return applicable_checks(self.services.app.registry, preview)
+
+
+def _team_of(body: dict[str, Any]) -> str:
+    """The workspace of an interaction (views, shortcuts): ``team.id``, else the user's team."""
+    team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
+    return str(team)
 
 
 def _short_refusal(exc: AccessDenied) -> str:

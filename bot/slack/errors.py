@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.jobs import JobSubmitError
+
 KEYS_HELP = "name, email, phone, location, wallet, github, resume"
 EXAMPLE = ('/vetcandidate name="Jane Roe" email=jane@example.com phone=+14155550100 '
            'location="Austin, TX" wallet=0x… resume=F0123ABCD')
@@ -87,8 +89,14 @@ def internal_error_message(vetting_id: str) -> str:
             "posted; please try again, and tell your admin if it keeps happening.")
 
 
+QUEUE_UNREACHABLE = ("Could not start the vetting: the job queue is unreachable; try again in a minute. "
+                     "Nothing was vetted or recorded.")
+
+
 def user_message(exc: BaseException, vetting_id: str = "") -> str:
     """Words for the user for any failure: specific ones for ours, a generic one otherwise."""
     if isinstance(exc, SlackUserError):
         return exc.user_message()
+    if isinstance(exc, JobSubmitError):
+        return QUEUE_UNREACHABLE
     return internal_error_message(vetting_id or "-")

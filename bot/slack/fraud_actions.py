@@ -4,21 +4,26 @@
 Only ``VETCANDIDATE_ADMIN_USERS`` may use them (and the allow-lists still apply); anyone else gets an
 ephemeral refusal and nothing changes. Confirming adds the vetting's identifiers to the
 ``confirmed-fraud`` watchlist, the audit trail records who and when, and the summary message is
-updated in place. Logs name vetting IDs and Slack user IDs only.
+updated in place (``chat.update``; an ephemeral summary through its ``response_url``). A click is
+acknowledged at once; the database write and the update run afterwards in a Bolt lazy listener.
+Logs name vetting IDs and Slack user IDs only.
 """
 from __future__ import annotations
 
 import logging
-import shlex
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from bot.slack.access import check_access, is_admin
-from bot.slack.errors import AccessDenied
+from bot.slack.errors import AccessDenied, quote
+from bot.slack.parsing import _TOKEN, MAX_TEXT, _prepare
 from bot.slack.presenter import (
     CONFIRM_ACTION,
     FRAUD_BLOCK,
@@ -27,6 +32,7 @@ from bot.slack.presenter import (
     fraud_buttons,
     fraud_outcome,
 )
+from bot.store_errors import StoreError
 from bot.watchlist_import import KINDS, Indicator, normal_form
 from bot.watchlists import CONFIRMED, WatchlistError, Watchlists
 
@@ -38,8 +44,19 @@ log = logging.getLogger(__name__)
 NOT_ADMIN = ("Only admins (VETCANDIDATE_ADMIN_USERS) can mark confirmed fraud or add indicators; "
              "nothing changed.")
 NO_STORE = "This deployment has no database: confirmed fraud cannot be recorded."
+STORE_DOWN = "The database could not be reached; nothing changed. Try again in a minute."
 BLOCK_USAGE = ('Usage: `/vetcandidate block TYPE=VALUE note="…"` with TYPE one of '
                + ", ".join(KINDS) + ".")
+MAX_BLOCKS = 50
+_BLOCK_WORD = re.compile(r"^\s*block(?:\s+|$)", re.IGNORECASE)
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def _is_ephemeral(body: dict[str, Any]) -> bool:
+    return bool((body.get("container") or {}).get("is_ephemeral"))
 
 
 class FraudActions:
@@ -49,22 +66,39 @@ class FraudActions:
         self.client = client
 
     def register(self, bolt: App) -> None:
+        # Acknowledged at once; ``clicked`` runs after the acknowledgement (Bolt's lazy listener: with
+        # process_before_response the HTTP answer waits only for ``_ack``).
         for action in (CONFIRM_ACTION, NOT_FRAUD_ACTION, UNDO_ACTION):
-            bolt.action(action)(self.clicked)
+            bolt.action(action)(ack=_ack, lazy=[self.clicked])
 
     def _lists(self) -> Watchlists | None:
         store = self.services.app.store
         return Watchlists(store) if store is not None else None
 
-    def _refuse(self, channel: str, user: str, text: str) -> None:
+    def _refuse(self, body: dict[str, Any], channel: str, user: str, text: str) -> None:
+        if _is_ephemeral(body) and body.get("response_url"):  # the bot may not be in that channel
+            self._respond(body["response_url"], text=text, response_type="ephemeral", replace_original=False)
+            return
         try:
             self.client.chat_postEphemeral(channel=channel, user=user, text=text)
         except SlackApiError as exc:
             log.warning("chat.postEphemeral failed: %s", _error(exc))
 
+    @staticmethod
+    def _respond(url: str, **message: Any) -> None:
+        webhook = WebhookClient(url, timeout=10, retry_handlers=[
+            ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)])
+        try:
+            result = webhook.send(**message)
+        except Exception as exc:  # a network failure: the decision is recorded; say so in the log only
+            log.warning("response_url failed (%s)", type(exc).__name__)
+            return
+        if result.status_code != 200:
+            log.warning("response_url answered %s", result.status_code)
+
     # -- buttons ---------------------------------------------------------------------------
-    def clicked(self, ack: Ack, body: dict[str, Any]) -> None:
-        ack()
+    def clicked(self, body: dict[str, Any]) -> None:
+        """The work behind a click, after the acknowledgement."""
         user = (body.get("user") or {}).get("id", "")
         channel = (body.get("channel") or (body.get("container") or {})).get("id", "") or \
             (body.get("container") or {}).get("channel_id", "")
@@ -73,15 +107,15 @@ class FraudActions:
         try:
             check_access(self.settings, user, channel)
         except AccessDenied as exc:
-            self._refuse(channel, user, exc.user_message())
+            self._refuse(body, channel, user, exc.user_message())
             return
         if not is_admin(self.settings, user):
             log.info("refused %s on vetting %s for non-admin %s", action_id, vetting_id, user)
-            self._refuse(channel, user, NOT_ADMIN)
+            self._refuse(body, channel, user, NOT_ADMIN)
             return
         lists = self._lists()
         if lists is None:
-            self._refuse(channel, user, NO_STORE)
+            self._refuse(body, channel, user, NO_STORE)
             return
         day = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         try:
@@ -102,23 +136,76 @@ class FraudActions:
                 if not removed:
                     lists.note(vetting_id, actor=user, action="not_fraud")
         except WatchlistError as exc:
-            self._refuse(channel, user, str(exc))
+            self._refuse(body, channel, user, str(exc))
+            return
+        except StoreError as exc:  # after the ack nobody else would tell the admin
+            log.error("%s on vetting %s failed: %s", action_id, vetting_id, exc)
+            self._refuse(body, channel, user, STORE_DOWN)
             return
         log.info("%s on vetting %s by %s", action_id, vetting_id, user)
         self._update(body, channel, outcome)
 
     def _update(self, body: dict[str, Any], channel: str, outcome: list[dict[str, Any]]) -> None:
         message = body.get("message") or {}
+        blocks = [b for b in message.get("blocks") or []
+                  if b.get("block_id") not in (FRAUD_BLOCK, FRAUD_BLOCK + "_done")]
+        text = message.get("text") or "Risk summary updated"
+        if _is_ephemeral(body):  # chat.update cannot reach an ephemeral message; its response_url can
+            url = body.get("response_url") or ""
+            if not url:
+                log.warning("no response_url for an ephemeral summary: not updated")
+            elif blocks:
+                self._respond(url, text=text, blocks=[*blocks, *outcome][:MAX_BLOCKS], replace_original=True)
+            else:  # the payload did not carry the summary: add the outcome rather than erase it
+                self._respond(url, text=text, blocks=outcome, response_type="ephemeral",
+                              replace_original=False)
+            return
         ts = message.get("ts") or (body.get("container") or {}).get("message_ts", "")
         if not ts:
             return
-        blocks = [b for b in message.get("blocks") or []
-                  if b.get("block_id") not in (FRAUD_BLOCK, FRAUD_BLOCK + "_done")]
         try:
-            self.client.chat_update(channel=channel, ts=ts, blocks=[*blocks, *outcome][:50],
-                                    text=message.get("text") or "Risk summary updated")
+            self.client.chat_update(channel=channel, ts=ts, blocks=[*blocks, *outcome][:MAX_BLOCKS],
+                                    text=text)
         except SlackApiError as exc:
             log.warning("chat.update failed: %s", _error(exc))
+
+
+def parse_block(text: str) -> tuple[str, str, str]:
+    """``block TYPE=VALUE note="…"`` -> (type, value, note), tokenised like the vetting command
+    (straight or curly quotes, Slack's link markup unwrapped). ``ValueError`` with what to fix."""
+    body = _BLOCK_WORD.sub("", text or "", count=1)
+    if not body.strip():
+        raise ValueError(BLOCK_USAGE)
+    if len(body) > MAX_TEXT:
+        raise ValueError(f"The text is {len(body)} characters long; the limit is {MAX_TEXT}. {BLOCK_USAGE}")
+    problems: list[str] = []
+    body = _prepare(body, problems)
+    given: dict[str, str] = {}
+    for match in _TOKEN.finditer(body):
+        if match.group("key") is None:
+            token = match.group("q") if match.group("q") is not None else match.group("bare")
+            problems.append(f"{quote(token)} is not TYPE=VALUE or note=\"…\"")
+            continue
+        key = match.group("key").lower()
+        value = next((v for v in (match.group("kq"), match.group("ks"), match.group("kv")) if v is not None),
+                     "").strip()
+        if key not in (*KINDS, "note"):
+            problems.append(f"unknown type {quote(match.group('key') + '=', 24)}")
+        elif value.startswith(('"', "'")):
+            problems.append(f"the quote after {key}= is not closed")
+        elif not value:
+            problems.append(f"{key}= has no value")
+        elif key in given:
+            problems.append(f"{key} is given twice")
+        else:
+            given[key] = value
+    note = given.pop("note", "")
+    if not problems and len(given) != 1:
+        problems.append("give exactly one TYPE=VALUE" + (f" (got {len(given)})" if given else ""))
+    if problems:
+        raise ValueError("I couldn't use that: " + "; ".join(problems) + ". " + BLOCK_USAGE)
+    ((kind, value),) = given.items()
+    return kind, value, note
 
 
 def block_command(settings: Any, store: Any, user: str, text: str) -> str:
@@ -128,16 +215,9 @@ def block_command(settings: Any, store: Any, user: str, text: str) -> str:
     if store is None:
         return NO_STORE
     try:
-        words = shlex.split(text.strip())[1:]
-    except ValueError:
-        return "Unbalanced quotes. " + BLOCK_USAGE
-    pairs = [w.partition("=") for w in words]
-    note = next((v for k, _, v in pairs if k.lower() == "note"), "")
-    targets = [(k.lower(), v) for k, sep, v in pairs if sep and k.lower() != "note"]
-    if len(targets) != 1 or targets[0][0] not in KINDS or any(not sep for _, sep, _ in pairs):
-        return BLOCK_USAGE
-    kind, value = targets[0]
-    value = value.strip("<>").split("|")[-1].removeprefix("mailto:")  # Slack's link markup
+        kind, value, note = parse_block(text)
+    except ValueError as exc:
+        return str(exc)
     try:
         normal = normal_form(kind, value)
     except ValueError as exc:
@@ -147,7 +227,8 @@ def block_command(settings: Any, store: Any, user: str, text: str) -> str:
                                   actor=user, action="block")
     log.info("block: %s added %d %s indicator(s) to %s", user, added, kind, CONFIRMED)
     if not added:
-        return f"That {kind} is already on `{CONFIRMED}`."
+        return (f"That {kind} is already on `{CONFIRMED}` (blocked, or kept from a purged vetting); "
+                "nothing added.")
     return f"Added one {kind} to `{CONFIRMED}`; later vettings that match it will say so."
 
 

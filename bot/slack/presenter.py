@@ -111,8 +111,11 @@ def _worst(result: CheckResult) -> int:
     return max((f.severity for f in result.findings), default=-1)
 
 
-def render_summary(report: Report, *, sanctions_line: str = "", vetting_id: str = "") -> Message:
-    """The thread reply: the whole risk summary."""
+def render_summary(report: Report, *, sanctions_line: str = "", vetting_id: str = "",
+                   reserve: int = 0) -> Message:
+    """The thread reply: the whole risk summary. ``reserve`` blocks of the 50 are left for the caller
+    (e.g. a note put in front); the buttons, the level and the closing lines are always kept, and
+    check sections that do not fit are replaced by one note naming them."""
     risk = report.risk
     intro = f"*{candidate_label(report.candidate.name)}*: {LEVEL_NOTE[risk.level]}"
     if risk.unchecked:
@@ -135,19 +138,19 @@ def render_summary(report: Report, *, sanctions_line: str = "", vetting_id: str 
     if skipped:
         tail.append(context("Skipped: " + "; ".join(f"{escape(r.name)} ({escape(r.reason)})"
                                                    for r in skipped)))
-    room = MAX_BLOCKS - len(blocks) - len(tail)
+    buttons = [fraud_buttons(vetting_id)] if vetting_id else []
+    room = MAX_BLOCKS - reserve - len(blocks) - len(tail) - len(buttons)
     if len(shown) > room:
-        keep = room - 1
+        keep = max(0, room - 1)  # one block for the note
         blocks += [section(check_text(r)) for r in shown[:keep]]
-        hidden = ", ".join(escape(r.name) for r in shown[keep:])
-        blocks.append(context(f":scissors: {len(shown) - keep} more checks not shown (Slack allows "
-                              f"{MAX_BLOCKS} blocks per message): {hidden}"))
+        hidden = shown[keep:]
+        findings = sum(len(r.findings) for r in hidden)
+        blocks.append(context(
+            f":scissors: {findings} more findings not shown, from {len(hidden)} more checks (Slack allows "
+            f"{MAX_BLOCKS} blocks per message): " + ", ".join(escape(r.name) for r in hidden)))
     else:
         blocks += [section(check_text(r)) for r in shown]
-    blocks += tail
-    if vetting_id:
-        blocks = blocks[: MAX_BLOCKS - 1] + [fraud_buttons(vetting_id)]
-    return Message(blocks=blocks, text=summary_fallback(report))
+    return Message(blocks=blocks + tail + buttons, text=summary_fallback(report))
 
 
 FRAUD_BLOCK = "fraud_actions"

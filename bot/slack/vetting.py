@@ -5,6 +5,8 @@ Post a parent message in the channel (name and progress only), run the one pipel
 with the final level. When the bot cannot post in the channel, everything goes to the requester
 through ``response_url`` (ephemeral) with a note on how to invite the bot. A failed thread reply
 is retried without blocks, then delivered through ``response_url``: the result is never lost.
+A job retried after its worker died answers with the report already recorded for it, if any
+(``store.vetting_for_job``), instead of running every check again: the reply is the audit log's.
 
 A job is a JSON-able dict (``VettingJob.to_dict``) so a queue can carry it to another process.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +29,9 @@ from bot.slack.files import FileFetcher
 from bot.slack.messages import fallback_note_block, final_parent_message, progress_message
 from bot.slack.presenter import Message, render_summary, section
 from bot.slack.progress import ThrottledUpdater
+from bot.slack.stored import report_from_dict
 from checks.errors import SourceError
-from checks.model import Candidate, CheckResult, Status
+from checks.model import Candidate, CheckResult, Report, Status
 from checks.runner import missing_inputs
 
 if TYPE_CHECKING:
@@ -49,14 +52,16 @@ class VettingJob:
     fields: Mapping[str, str] = field(default_factory=dict)
     resume_file_id: str = ""
     origin: str = "command"  # command | modal
+    team_id: str = ""        # the Slack workspace, recorded with the vetting
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "fields": dict(self.fields)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VettingJob:
-        fields = {k: v for k, v in dict(data.get("fields", {})).items() if k in FIELDS}
-        return cls(**{**data, "fields": fields})
+        known = {f.name for f in fields(cls)}  # a job queued by another version still runs
+        given = {k: v for k, v in dict(data.get("fields", {})).items() if k in FIELDS}
+        return cls(**{**{k: v for k, v in data.items() if k in known}, "fields": given})
 
 
 def applicable_checks(registry: Any, candidate: Candidate) -> int:
@@ -91,24 +96,29 @@ class SlackVetter:
         if checkpoint is not None and checkpoint.get("replied"):
             log.info("vetting %s already answered; retried job ends here", job.vetting_id)
             return
+        parent_ts = checkpoint.get("parent_ts") if checkpoint is not None else None
+        recorded = self._recorded(job)
+        if recorded is not None:  # an interrupted run got as far as the audit log: answer with it
+            log.info("vetting %s resumed after an interrupted run: replying with the recorded report",
+                     job.vetting_id)
+            updater = self._updater(job, parent_ts) if parent_ts else None
+            if not parent_ts:  # the parent is unknown (or was never posted): post one, final at once
+                parent_ts = self._post_parent(job, final_parent_message(
+                    recorded, requester=job.user_id, vetting_id=job.vetting_id))
+            self._deliver(job, recorded, parent_ts, updater, checkpoint)
+            return
         candidate = self._candidate(job)
         total = applicable_checks(self.services.app.registry, candidate)
         log.info("vetting %s started by %s in %s (%s, %d checks)", job.vetting_id, job.user_id,
                  job.channel_id, job.origin, total)
-        parent_ts = checkpoint.get("parent_ts") if checkpoint is not None else None
         if parent_ts:
-            store = self.services.app.store
-            recorded = store is not None and store.vetting_for_job(job.vetting_id) is not None
-            log.info("vetting %s resumed after an interrupted run (recorded: %s)", job.vetting_id, recorded)
+            log.info("vetting %s resumed after an interrupted run (not recorded yet)", job.vetting_id)
         else:
             parent_ts = self._post_parent(job, progress_message(
                 candidate.name, 0, total, requester=job.user_id, vetting_id=job.vetting_id))
             if parent_ts and checkpoint is not None:
                 checkpoint.set("parent_ts", parent_ts)
-        updater = None
-        if parent_ts:
-            updater = ThrottledUpdater(lambda msg: self._update_parent(job, parent_ts, msg),
-                                       interval_s=self.services.update_interval_s)
+        updater = self._updater(job, parent_ts) if parent_ts else None
         done = 0
 
         def on_result(result: CheckResult) -> None:
@@ -123,23 +133,47 @@ class SlackVetter:
         # (one transaction). Nothing is recorded for a vetting that did not run (bad input,
         # refused access, unreadable resume). The job key makes a retried job record once.
         report = self.services.app.vet(candidate, vetting_id=job.vetting_id, on_result=on_result,
-                                       requested_by=job.user_id, channel=job.channel_id,
+                                       requested_by=job.user_id, team=job.team_id, channel=job.channel_id,
                                        job_key=job.vetting_id, slack_ts=parent_ts or None)
-        summary = render_summary(report, sanctions_line=self.sanctions_line(), vetting_id=job.vetting_id)
+        self._deliver(job, report, parent_ts, updater, checkpoint)
+        log.info("vetting %s finished: %s in %.2fs", job.vetting_id, report.risk.level,
+                 time.monotonic() - started)
+
+    def _deliver(self, job: VettingJob, report: Report, parent_ts: str | None,
+                 updater: ThrottledUpdater | None, checkpoint: Any) -> None:
+        """The thread reply and the parent's final level; or, with no parent, ``response_url``."""
         if checkpoint is not None and checkpoint.get("replied"):  # a parallel run answered meanwhile
             log.info("vetting %s already answered; not replying twice", job.vetting_id)
             return
-        if parent_ts and updater is not None:
+        if parent_ts:
+            summary = render_summary(report, sanctions_line=self.sanctions_line(), vetting_id=job.vetting_id)
             if not self._post_thread(job, parent_ts, summary):
                 self.respond(job, summary)
             self._mark_replied(checkpoint)
-            updater.finish(final_parent_message(report, requester=job.user_id, vetting_id=job.vetting_id))
-        else:
-            self.respond(job, Message(blocks=[fallback_note_block(), *summary.blocks[:49]],
-                                      text=summary.text))
+            if updater is not None:
+                updater.finish(final_parent_message(report, requester=job.user_id, vetting_id=job.vetting_id))
+        else:  # the note takes one of Slack's 50 blocks: the summary leaves room for it
+            summary = render_summary(report, sanctions_line=self.sanctions_line(), vetting_id=job.vetting_id,
+                                     reserve=1)
+            self.respond(job, Message(blocks=[fallback_note_block(), *summary.blocks], text=summary.text))
             self._mark_replied(checkpoint)
-        log.info("vetting %s finished: %s in %.2fs", job.vetting_id, report.risk.level,
-                 time.monotonic() - started)
+
+    def _updater(self, job: VettingJob, parent_ts: str) -> ThrottledUpdater:
+        return ThrottledUpdater(lambda msg: self._update_parent(job, parent_ts, msg),
+                                interval_s=self.services.update_interval_s)
+
+    def _recorded(self, job: VettingJob) -> Report | None:
+        """The report an earlier run of this job recorded, or None (also when it cannot be read)."""
+        store = self.services.app.store
+        if store is None:
+            return None
+        try:
+            vetting_id = store.vetting_for_job(job.vetting_id)
+            data = store.report(vetting_id) if vetting_id else None
+            return report_from_dict(data) if data else None
+        except Exception as exc:  # unreadable: run the vetting again rather than answer nothing
+            log.warning("vetting %s: recorded report not usable (%s)", job.vetting_id, type(exc).__name__)
+            return None
 
     def _checkpoint(self, job: VettingJob) -> Any:
         make = getattr(self.services.jobs, "checkpoint", None)

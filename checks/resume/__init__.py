@@ -2,9 +2,11 @@
 
 ``checks/resume/`` is one built-in check. The registry imports this package as ``checks.resume``
 and collects the classes defined *here*, so the check class lives in this file and delegates:
-``extract`` (the document parsers), ``sandbox`` (the fork server that runs them under limits),
-``timeline`` (dated entries, contact facts), ``rules`` (the inconsistencies) and ``check`` (the logic,
-and ``prepare_artefacts`` for the delivery layer).
+``extract`` and ``links`` (the document parsers, link targets included), ``sandbox`` (the fork server
+that runs them under limits), ``timeline`` (dated entries), ``facts`` (contacts, URLs, the owner's
+lines), ``rules`` and ``claims`` (the inconsistencies) and ``check`` (the logic, and
+``prepare_artefacts`` for the delivery layer). ``location`` holds the consistency check's location
+comparisons.
 """
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from checks.resume.links import clean_links, docx_links, pdf_links
+
 MB = 1024 * 1024
 _W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 
@@ -67,19 +69,22 @@ class ResumeDoc:
     pages_read: int = 0
     seconds: float = 0.0           # parsing time inside the child
     peak_rss_kb: int = 0           # the child's peak resident memory (0 when parsed in-process)
+    links: tuple[str, ...] = ()    # hyperlink targets (PDF /URI annotations, DOCX hyperlinks), in order
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "problem", Problem(self.problem))
+        object.__setattr__(self, "links", clean_links(self.links))
         object.__setattr__(self, "metadata", MappingProxyType(
             {str(k): str(v) for k, v in dict(self.metadata or {}).items() if v not in (None, "")}))
 
     @property
     def facts(self) -> Any:
-        """``timeline.Facts`` of the text: emails, phones, URLs, domains, name and location lines."""
+        """``facts.Facts`` of the text and the link targets: e-mails, phones, URLs, domains, name and
+        location lines."""
         if "_facts" not in self.__dict__:
-            from checks.resume.timeline import Facts
+            from checks.resume.facts import Facts
 
-            object.__setattr__(self, "_facts", Facts(self.text))
+            object.__setattr__(self, "_facts", Facts(self.text, self.links))
         return self.__dict__["_facts"]
 
     def to_json(self) -> bytes:
@@ -90,7 +95,7 @@ class ResumeDoc:
     def from_json(cls, payload: bytes) -> ResumeDoc:
         d = json.loads(payload)
         cast = {"pages": int, "pages_read": int, "truncated": bool, "seconds": float, "metadata": dict,
-                "peak_rss_kb": int}
+                "peak_rss_kb": int, "links": tuple}
         return cls(**{f.name: cast.get(f.name, str)(d[f.name]) for f in dataclasses.fields(cls)})
 
 
@@ -171,7 +176,8 @@ def parse_document(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) 
 
 
 def _finish(kind: str, parts: list[str], limits: Limits, *, pages: int = 0, pages_read: int = 0,
-            metadata: dict | None = None, note: str = "", truncated: bool = False) -> ResumeDoc:
+            metadata: dict | None = None, note: str = "", truncated: bool = False,
+            links: tuple[str, ...] = ()) -> ResumeDoc:
     text = "\n".join(parts).replace("\x00", "").replace("\u00a0", " ").replace("\r\n", "\n")
     if len(text) > limits.max_chars:
         text, truncated = text[:limits.max_chars], True
@@ -182,7 +188,7 @@ def _finish(kind: str, parts: list[str], limits: Limits, *, pages: int = 0, page
         return ResumeDoc(kind=kind, pages=pages, pages_read=pages_read, metadata=metadata or {},
                          problem=Problem.NO_TEXT, detail=detail)
     return ResumeDoc(kind=kind, text=text, pages=pages, pages_read=pages_read, metadata=metadata or {},
-                     detail=note, truncated=truncated)
+                     detail=note, truncated=truncated, links=links)
 
 
 def _parse_pdf(data: bytes, limits: Limits, start: float) -> ResumeDoc:
@@ -202,6 +208,7 @@ def _parse_pdf(data: bytes, limits: Limits, start: float) -> ResumeDoc:
             return failed(Problem.ENCRYPTED, "resume is password-protected", kind="pdf")
         return failed(Problem.CORRUPT, "not a readable PDF", kind="pdf")
     parts: list[str] = []
+    links: list[str] = []
     read = errors = 0
     note = ""
     for page in reader.pages[:limits.max_pages]:
@@ -217,13 +224,14 @@ def _parse_pdf(data: bytes, limits: Limits, start: float) -> ResumeDoc:
             raise
         except Exception:
             errors += 1
+        pdf_links(page, links)
         read += 1
     if read and errors == read:
         return failed(Problem.CORRUPT, "not a readable PDF (no page could be decoded)", kind="pdf")
     if total > read and not note:
         note = f"only the first {read} of {total} pages were analysed"
     return _finish("pdf", parts, limits, pages=total, pages_read=read, note=note, truncated=total > read,
-                   metadata=_metadata(lambda: reader.metadata, {
+                   links=tuple(links), metadata=_metadata(lambda: reader.metadata, {
                        "author": "author", "creator": "creator", "producer": "producer", "title": "title",
                        "created": "creation_date", "modified": "modification_date"}))
 
@@ -278,11 +286,14 @@ def _parse_docx(data: bytes, limits: Limits, start: float) -> ResumeDoc:
     except ImportError:  # pragma: no cover
         return failed(Problem.UNSUPPORTED, "DOCX support (python-docx) is not installed", kind="docx")
     parts: list[str] = []
+    links: list[str] = []
     note = ""
     try:  # python-docx parses XML with resolve_entities=False: no entity expansion
         document = docx.Document(io.BytesIO(data))
         for section in document.sections:
             parts.extend(p.text for p in section.header.paragraphs)
+            docx_links(section.header.part, links)
+        docx_links(document.part, links)
         size = 0
         for element in document.element.body.iter(_W_P):  # body, tables and text boxes, in order
             parts.append(Paragraph(element, document).text)
@@ -294,12 +305,13 @@ def _parse_docx(data: bytes, limits: Limits, start: float) -> ResumeDoc:
                 break
         for section in document.sections if not note else ():
             parts.extend(p.text for p in section.footer.paragraphs)
+            docx_links(section.footer.part, links)
     except MemoryError:
         raise
     except Exception as exc:
         if str(exc).startswith("unknown error") or "memory" in str(exc).lower():  # lxml's words for
             raise MemoryError from exc                                               # a failed malloc
         return failed(Problem.CORRUPT, f"not a readable DOCX ({type(exc).__name__})", kind="docx")
-    return _finish("docx", parts, limits, note=note, truncated=bool(note), metadata=_metadata(
-        lambda: document.core_properties, {k: k for k in (
-            "author", "last_modified_by", "title", "created", "modified")}))
+    return _finish("docx", parts, limits, note=note, truncated=bool(note), links=tuple(links),
+                   metadata=_metadata(lambda: document.core_properties, {k: k for k in (
+                       "author", "last_modified_by", "title", "created", "modified")}))

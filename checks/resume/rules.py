@@ -19,21 +19,18 @@ from pathlib import Path
 
 from checks import normalize
 from checks.model import Confidence, Finding, Severity
+from checks.resume.claims import CLAIM_SLACK_YEARS, claimed_experience, experience_claims
 from checks.resume.timeline import Entry
+
+__all__ = ["CLAIM_SLACK_YEARS", "claimed_experience", "evaluate", "experience_claims"]  # claims re-exported
 
 log = logging.getLogger(__name__)
 
 TRANSITION_MONTHS = 3      # overlaps up to this long are a change of jobs, not two jobs
 GAP_MONTHS = 12            # longer gaps between roles are listed (low)
-CLAIM_SLACK_YEARS = 3      # "10+ years" is fine down to 7 years of dated roles (early roles get omitted)
 SOURCE = "resume text"
-_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
-                                       "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty"
-                                       .split())}
-_N = r"(?P<n>\d{1,2}|" + "|".join(_NUMBERS) + r")"
-_CLAIM = re.compile(_N + r"\s*\+?\s*(?:years?|yrs?)\.?(?:\s+of)?(?:\s+[\w-]+){0,3}?\s+experience\b", re.I)
 _YEARS_OF = re.compile(r"\b(?P<n>\d{1,2})\s*\+?\s*(?:years?|yrs?)\b\.?(?P<rest>[^,.;:\n(]{0,80})", re.I)
-_YEARS_AFTER = re.compile(r"\s*[(:\-–—]\s*(?P<n>\d{1,2})\s*\+?\s*(?:years?|yrs?)\b\)?", re.I)
+_YEARS_AFTER = re.compile(r"[ \t]*[(:\-–—][ \t]*(?P<n>\d{1,2})[ \t]*\+?[ \t]*(?:years?|yrs?)\b\)?", re.I)
 _SENIOR = re.compile(r"\b(?:senior|sr|lead|principal|staff|head|director|manager|architect|vp|chief|"
                      r"cto|ceo|cio)\b", re.I)
 _LEVELS = ((3, re.compile(r"\b(?:ph\.?\s?d|doctor\w*)\b", re.I)),
@@ -142,37 +139,6 @@ def education_vs_work(entries: list[Entry]) -> list[Finding]:
         detail="A higher degree finished before a lower one, or a senior full-time role held while studying "
                "for a first degree. Mature and part-time students explain some of these: ask.",
         evidence={"lines": issues[:10]}, source=SOURCE)]
-
-
-def _years_supported(entries: list[Entry]) -> float:
-    spans = sorted((e.start_lo, e.end.hi) for e in entries if e.section == "experience" and e.start)
-    months, cur_lo, cur_hi = 0, None, None
-    for lo, hi in spans + [(10**9, 10**9)]:
-        if cur_hi is not None and lo > cur_hi + 1:
-            months += cur_hi - cur_lo + 1
-            cur_lo = None
-        if cur_lo is None:
-            cur_lo, cur_hi = lo, hi
-        cur_hi = max(cur_hi, hi)
-    return months / 12
-
-
-def claimed_experience(text: str, entries: list[Entry]) -> list[Finding]:
-    claims = [(int(_NUMBERS.get(m.group("n").lower(), m.group("n"))), m.group().strip())
-              for m in _CLAIM.finditer(text[:50000])]
-    if not claims or not any(e.section == "experience" and e.start for e in entries):
-        return []
-    claimed, phrase = max(claims)
-    supported = _years_supported(entries)
-    if claimed - supported < CLAIM_SLACK_YEARS:
-        return []
-    return [Finding(
-        severity=Severity.LOW, confidence=Confidence.MEDIUM,
-        title="Claimed experience exceeds the dated roles",
-        detail=f"The resume claims {claimed} years; its dated roles cover {supported:.1f}. Resumes often "
-               "leave out early roles, so this is weak on its own: ask what the rest was.",
-        evidence={"claim": phrase, "claimed_years": claimed, "dated_years": round(supported, 1)},
-        source=SOURCE)]
 
 
 @lru_cache(maxsize=1)

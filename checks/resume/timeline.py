@@ -1,4 +1,4 @@
-"""What a resume's text states: dated entries (the timeline) and contact facts.
+"""What a resume's text states: dated entries (the timeline).
 
 ``parse_timeline`` finds experience and education entries by their date ranges ("Jan 2019 –
 Present", "2017-2020", "03/2018 to 06/2021", "Sept. 2015 — Aug. 2016", "2019 – now", "Mar '18 -
@@ -6,14 +6,13 @@ Jun '20", "2015-17", "since 2019") and keeps the title and employer when the lin
 just above name them. Dates keep their precision: a bare year is the interval Jan..Dec, so rules
 can ask for what is *certain* (an overlap of "2017-2020" and "2020-2022" is not).
 
-``Facts`` lists the emails, phone numbers, URLs, domains, name lines and location lines printed in
-the text, for the checks that compare the resume with the other inputs.
+Contact facts (e-mails, phones, URLs, name and location lines) are ``checks.resume.facts.Facts``.
 """
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
@@ -250,82 +249,10 @@ def parse_timeline(text: str, now: datetime) -> list[Entry]:
     return entries
 
 
-# --- contact facts -------------------------------------------------------------------------------
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![\w-])")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\"'|,;]{1,300}", re.I)
-_BARE_HOST = re.compile(r"(?<![\w@./-])[a-z0-9-]{2,63}\.(?:[a-z0-9-]{1,63}\.){0,3}[a-z]{2,24}(?=[/\s,;)|]|$)",
-                        re.I)
-_NOT_HOSTS = {"asp.net", "vb.net", "ado.net"}
-_PHONE = re.compile(r"(?<![\w+/.-])(?:\+|00)?\(?\d[\d\s().-]{5,20}\d(?![\w/])")
-_YEARS_ONLY = re.compile(r"\(?(?:19|20)\d\d\)?(?:\s*[-.]?\s*\(?(?:19|20)\d\d\)?)*")
-_LOCATION_LABEL = re.compile(r"^\s*(?:location|address|based in|lives in|residence)\s*[:\-–]?\s*(.{2,80})$",
-                             re.I)
-_CITY = re.compile(r"^[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){0,3}, ?[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){0,2}"
-                   r"(?: \d{4,6})?$")
+def __getattr__(name: str) -> object:
+    """``Facts`` moved to ``checks.resume.facts``; importing it from here still works."""
+    if name == "Facts":
+        from checks.resume.facts import Facts
 
-
-@dataclass(frozen=True)
-class Facts:
-    """Contact details printed in the text. Phones are raw strings as printed: normalising them
-    needs a region, which the comparing check knows (``normalize.phone(raw, region)``)."""
-
-    text: str = field(repr=False)
-
-    @cached_property
-    def emails(self) -> tuple[str, ...]:
-        out = []
-        for raw in _EMAIL.findall(self.text):
-            try:
-                out.append(normalize.email(raw))
-            except ValueError:
-                continue
-        return tuple(dict.fromkeys(out))
-
-    @cached_property
-    def phones(self) -> tuple[str, ...]:
-        """Phone-like strings (7-15 digits; year ranges excluded), raw, in order of appearance."""
-        out = []
-        for raw in _PHONE.findall(self.text):
-            digits = re.sub(r"\D", "", raw)
-            if 7 <= len(digits) <= 15 and not _YEARS_ONLY.fullmatch(raw.strip()):
-                out.append(raw.strip())
-        return tuple(dict.fromkeys(out))
-
-    @cached_property
-    def urls(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(u.rstrip(".") for u in _URL.findall(self.text)))
-
-    @cached_property
-    def domains(self) -> tuple[str, ...]:
-        """Registrable domains of URLs, emails and bare host names ("acme.io") in the text."""
-        hosts = [re.sub(r"^(?:https?://)?([^/:?#]+).*$", r"\1", u, flags=re.I) for u in self.urls]
-        hosts += [e.rpartition("@")[2] for e in self.emails] + _BARE_HOST.findall(self.text)
-        out = []
-        for host in hosts:
-            try:
-                registrable = normalize.registrable_domain(host)
-            except ValueError:
-                continue
-            if registrable and registrable not in _NOT_HOSTS:
-                out.append(registrable)
-        return tuple(dict.fromkeys(out))
-
-    @cached_property
-    def name_lines(self) -> tuple[str, ...]:
-        """Lines near the top that look like a person's name (2-4 capitalised words)."""
-        head = [ln.strip() for ln in self.text.splitlines()[:12] if ln.strip()][:8]
-        return tuple(ln for ln in head if 2 <= len(ln.split()) <= 4 and not re.search(r"[\d_@/|,:]", ln)
-                     and all(w[0].isalpha() and not w[0].islower() for w in ln.split())
-                     and not _heading(ln) and not _TITLE.search(ln))
-
-    @cached_property
-    def location_lines(self) -> tuple[str, ...]:
-        """"Location: …" lines anywhere, and "City, Region" pieces of the header lines."""
-        out = []
-        for i, line in enumerate(self.text.splitlines()):
-            labelled = _LOCATION_LABEL.match(line)
-            if labelled:
-                out.append(labelled.group(1).strip())
-            elif i < 12:
-                out += [p.strip() for p in re.split(r"\s*[|•·\t]\s*|\s{3,}", line) if _CITY.match(p.strip())]
-        return tuple(dict.fromkeys(out))
+        return Facts
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

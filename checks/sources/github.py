@@ -8,9 +8,15 @@ repository) for ``ttl_s``, including "does not exist".
 
 Failures are typed: a 404 carrying GitHub's own ``{"message": "Not Found"}`` body is ``NotFound``
 (any other 404 is ``BadResponse``: a wrong ``GITHUB_API_URL`` must never make every profile
-"not exist"); an exhausted rate limit (403/429 with ``x-ratelimit-remaining: 0``) or a secondary
-limit (``retry-after``) is ``RateLimited`` naming when it resets; invalid JSON or the wrong shape is
-``BadResponse``; 5xx and timeouts come from ``HttpClient``. Messages never hold the login.
+"not exist"); invalid JSON or the wrong shape is ``BadResponse``; 5xx and timeouts come from
+``HttpClient``. Messages never hold the login.
+
+Rate limits (403/429) are handled here, not by ``HttpClient``: the wait GitHub asks for
+(``retry-after``; else ``x-ratelimit-reset`` when ``x-ratelimit-remaining`` is 0; else a minute for a
+secondary limit) is slept once and the request retried when it ends before the deadline (without
+one, when it is at most ``MAX_WAIT_S``); a longer wait, or a second refusal, is ``RateLimited``
+("rate limited until ..."), with a hint to set ``GITHUB_TOKEN`` when the hourly limit ran out
+without one.
 """
 from __future__ import annotations
 
@@ -23,13 +29,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from checks.errors import BadResponse, NotFound, RateLimited, SourceError
-from checks.sources.http import HttpClient, HttpResponse
+from checks.sources.http import HttpClient, HttpResponse, parse_retry_after
 from checks.sources.ttl_cache import TtlCache
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 REPOS_PER_PAGE = 100
 CONTRIBUTORS_PER_PAGE = 100
+MAX_WAIT_S = 10.0         # longest rate-limit wait when the caller gives no deadline
+SECONDARY_WAIT_S = 60.0   # GitHub: without retry-after, wait at least a minute after a secondary limit
 _OK = (200, 204, 403, 404, 409, 429)  # statuses we interpret ourselves (HttpClient would raise on them)
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
@@ -79,8 +87,10 @@ class GitHubRepo:
 
 class GitHubClient:
     def __init__(self, http: HttpClient, base_url: str = DEFAULT_API_URL, token: str | None = None, *,
-                 ttl_s: float = 600.0, max_entries: int = 512, clock: Callable[[], float] = time.monotonic):
+                 ttl_s: float = 600.0, max_entries: int = 512, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
         self.http = http
+        self._sleep = sleep
         self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
         self._token = token or None
         # values are wrapped in a 1-tuple so a cached None (e.g. no commit date) is a hit
@@ -189,10 +199,22 @@ class GitHubClient:
              empty_ok: bool = False) -> tuple[HttpResponse | None, Any]:
         response = self.http.get(self.base_url + path, headers=self._headers(), deadline=deadline,
                                  ok_statuses=_OK)
+        limit = _rate_limit(response, self._token is not None)
+        if limit is not None:
+            wait, error = limit
+            left = MAX_WAIT_S if deadline is None else deadline - time.monotonic()
+            if wait >= left:
+                raise error
+            self._sleep(wait)
+            response = self.http.get(self.base_url + path, headers=self._headers(), deadline=deadline,
+                                     ok_statuses=_OK)
+            limit = _rate_limit(response, self._token is not None)
+            if limit is not None:
+                raise limit[1]
         if response.status == 204:
             return response, None
         if response.status in (403, 429):
-            raise _limit_error(response, self._token is not None)
+            raise SourceError(f"GitHub API refused the request (HTTP {response.status})")
         if response.status == 404:
             body = _body(response)
             if isinstance(body, dict) and str(body.get("message", "")).lower() == "not found":
@@ -243,17 +265,34 @@ def _body(response: HttpResponse) -> Any:
         return None
 
 
-def _limit_error(response: HttpResponse, has_token: bool) -> SourceError:
-    headers = {k.lower(): v for k, v in response.headers.items()}
-    hint = "" if has_token else "; set GITHUB_TOKEN for a higher limit"
-    if headers.get("x-ratelimit-remaining", "").strip() == "0":
-        reset = headers.get("x-ratelimit-reset", "").strip()
-        when = (datetime.fromtimestamp(int(reset), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                if reset.isdigit() else "an unknown time")
-        return RateLimited(f"GitHub API rate limit exhausted until {when}{hint}")
-    retry = headers.get("retry-after", "").strip()
-    if retry.isdigit() or response.status == 429:
-        until = datetime.now(UTC) + timedelta(seconds=int(retry) if retry.isdigit() else 60)
-        return RateLimited(f"GitHub API secondary rate limit: retry after "
-                           f"{until.strftime('%Y-%m-%dT%H:%M:%SZ')}{hint}")
-    return SourceError(f"GitHub API refused the request (HTTP {response.status})")
+def _rate_limit(response: HttpResponse, has_token: bool) -> tuple[float, RateLimited] | None:
+    """For a 403/429 that is a rate limit: (seconds GitHub asks us to wait, the error to raise if we
+    cannot). None for any other answer, including a plain 403 (no access)."""
+    if response.status not in (403, 429):
+        return None
+    headers = {k.lower(): v.strip() for k, v in response.headers.items()}
+    now = datetime.now(UTC)
+    retry = parse_retry_after(headers.get("retry-after"), now)
+    exhausted = headers.get("x-ratelimit-remaining") == "0"
+    reset = headers.get("x-ratelimit-reset", "")
+    if retry is not None:
+        until = now + timedelta(seconds=retry)
+    elif exhausted and reset.isdigit():
+        until = datetime.fromtimestamp(int(reset), UTC)
+    elif exhausted or response.status == 429 or "rate limit" in _message(response).lower():
+        until = now + timedelta(seconds=SECONDARY_WAIT_S)
+    else:
+        return None
+    when = until.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # a reset is given in whole seconds: wait one more so the retry does not land just before it
+    wait = max(0.0, (until - now).total_seconds()) + (1.0 if retry is None and exhausted else 0.0)
+    if exhausted:
+        hint = "" if has_token else "; set GITHUB_TOKEN for a higher limit"
+        return wait, RateLimited(f"GitHub API rate limited until {when} (hourly request limit used up{hint})")
+    return wait, RateLimited(f"GitHub API rate limited until {when} (secondary rate limit)")
+
+
+def _message(response: HttpResponse) -> str:
+    body = _body(response)
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) else ""

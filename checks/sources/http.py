@@ -1,6 +1,8 @@
 """The one HTTP client every source uses: bounded timeouts, a size cap, retries on 5xx/429 that
-honour ``Retry-After`` only while time is left, a configurable User-Agent, and an optional host
-allowlist enforced on every redirect hop. Failures become typed ``SourceError``s."""
+honour ``Retry-After`` only while time is left (and never for more than ``MAX_RETRY_WAIT_S``), a
+configurable User-Agent, and an optional host allowlist enforced on every redirect hop. A redirect to
+another host carries none of the caller's headers but ``_SAFE_ACROSS_HOSTS``. Failures become typed
+``SourceError``s."""
 from __future__ import annotations
 
 import email.utils
@@ -19,6 +21,11 @@ from checks.errors import BadResponse, RateLimited, SourceError, SourceTimeout, 
 DEFAULT_USER_AGENT = "vetcandidate/0.1 (+candidate screening bot)"
 _REDIRECTS = (301, 302, 303, 307, 308)
 _RETRY_STATUSES = (429, 500, 502, 503, 504)
+# The longest Retry-After the client sleeps through, deadline or not (the OFAC download has none): a
+# longer one ends the call as RateLimited("... rate limited until <time>").
+MAX_RETRY_WAIT_S = 30.0
+# Headers that may follow a redirect to another host; API keys, cookies and tokens never do.
+_SAFE_ACROSS_HOSTS = frozenset({"user-agent", "accept", "accept-encoding", "accept-language"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,15 @@ class HttpResponse:
 
 def _host(url: str) -> str:
     return urlsplit(url).netloc or url
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _until(wait: float) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def host_allowed(url: str, allowed: Collection[str], scheme: str | None = None) -> bool:
@@ -69,7 +85,7 @@ class HttpClient:
     def __init__(self, *, user_agent: str = DEFAULT_USER_AGENT, connect_timeout: float = 3.0,
                  read_timeout: float = 10.0, retries: int = 2, backoff_s: float = 0.25,
                  max_bytes: int = 5_000_000, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, max_retry_wait_s: float = MAX_RETRY_WAIT_S):
         self.user_agent = user_agent
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -79,6 +95,7 @@ class HttpClient:
         self._session = session or requests.Session()
         self._session.trust_env = False  # no proxies or .netrc credentials picked up implicitly
         self._sleep = sleep
+        self.max_retry_wait_s = max_retry_wait_s
 
     def close(self) -> None:
         self._session.close()
@@ -101,20 +118,20 @@ class HttpClient:
                                            allowed_scheme, sink)
             if response.status in ok_statuses:
                 return response
+            asked = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
             if response.status in _RETRY_STATUSES and attempt < self.retries:
-                wait = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
-                wait = self.backoff_s * (2 ** attempt) if wait is None else wait
+                wait = self.backoff_s * (2 ** attempt) if asked is None else asked
                 left = self._time_left(deadline)
-                if left is not None and wait >= left:
-                    if response.status == 429 or "Retry-After" in response.headers:
-                        until = datetime.now(UTC) + timedelta(seconds=wait)
-                        raise RateLimited(f"{_host(url)} rate limited until "
-                                          f"{until.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+                if wait > self.max_retry_wait_s or (left is not None and wait >= left):
+                    if response.status == 429 or asked is not None:
+                        raise RateLimited(f"{_host(url)} rate limited until {_until(wait)}")
                     raise SourceUnavailable(f"{_host(url)} answered HTTP {response.status}")
                 self._sleep(wait)
                 attempt += 1
                 continue
             if response.status == 429:
+                if asked is not None:
+                    raise RateLimited(f"{_host(url)} rate limited until {_until(asked)}")
                 raise RateLimited(f"{_host(url)} rate limited (HTTP 429)")
             if response.status >= 500:
                 raise SourceUnavailable(f"{_host(url)} answered HTTP {response.status}")
@@ -134,9 +151,10 @@ class HttpClient:
             if response.status not in _REDIRECTS or "Location" not in response.headers:
                 return response
             next_url = urljoin(url, response.headers["Location"])
-            if _host(next_url) != _host(url):
-                # Credentials never follow a redirect to another host.
-                send_headers = {k: v for k, v in send_headers.items() if k.lower() != "authorization"}
+            if _origin(next_url) != _origin(url):
+                # Credentials never follow a redirect to another host (or scheme): of the caller's
+                # headers only harmless ones do -- not Authorization, Cookie, X-API-Key, TRON-PRO-API-KEY...
+                send_headers = {k: v for k, v in send_headers.items() if k.lower() in _SAFE_ACROSS_HOSTS}
             url = next_url
         raise BadResponse(f"too many redirects from {_host(url)}")
 

@@ -65,6 +65,8 @@ class ParsedList:
     #: parties that have addresses, and every individual (for name screening)
     parties: dict[str, SdnName]
     party_count: int
+    #: profile -> its earliest SanctionsEntry/EntryEvent date (the designation; advanced format only)
+    listed_since: dict[str, date] = field(default_factory=dict)
 
     @property
     def individuals(self) -> list[SdnName]:
@@ -165,11 +167,12 @@ def _dedupe(names: list[str], skip: str) -> tuple[str, ...]:
 
 def _result(fmt: str, issued: date | None, entries: list[AddressEntry], party_count: int,
             raw_parties: dict[str, tuple[str, list[str], bool]],
-            programs: dict[str, set[str]]) -> ParsedList:
+            programs: dict[str, set[str]], dates: dict[str, date] | None = None) -> ParsedList:
     if issued is None:
         raise BadResponse("OFAC list has no publish date")
-    if not entries and not party_count:
-        raise BadResponse("OFAC list parsed but holds no parties and no digital currency addresses")
+    if not entries:  # every real edition lists hundreds: this is a broken export or a changed schema
+        raise BadResponse(f"OFAC list parsed ({party_count} parties) but holds no digital currency "
+                          "addresses; treating it as a failed download")
     listed = {e.profile_id for e in entries}
     parties = {pid: SdnName(pid, name, _dedupe(aliases, name), tuple(sorted(programs.get(pid, ()))),
                             individual)
@@ -177,7 +180,8 @@ def _result(fmt: str, issued: date | None, entries: list[AddressEntry], party_co
                if individual or pid in listed}
     for pid in listed - parties.keys():
         parties[pid] = SdnName(pid, "", (), tuple(sorted(programs.get(pid, ()))), False)
-    return ParsedList(fmt, issued, entries, parties, party_count)
+    listed = {pid: when for pid, when in (dates or {}).items() if pid in parties}
+    return ParsedList(fmt, issued, entries, parties, party_count, listed)
 
 
 @dataclass
@@ -193,6 +197,7 @@ class _Advanced:
     profiles: dict[str, tuple[str, list[tuple[frozenset[str], str]], list[str]]] = \
         field(default_factory=dict)
     programs: dict[str, set[str]] = field(default_factory=dict)
+    dates: dict[str, date] = field(default_factory=dict)       # profile -> earliest entry event
     party_count: int = 0
 
     def handle(self, name: str, el: etree._Element) -> None:
@@ -205,6 +210,9 @@ class _Advanced:
             for comment in el.iterfind("{*}SanctionsMeasure/{*}Comment"):
                 if program := _text(comment):
                     self.programs.setdefault(pid, set()).add(program)
+            for when in filter(None, map(_date, el.iterfind("{*}EntryEvent/{*}Date"))):
+                if pid not in self.dates or when < self.dates[pid]:
+                    self.dates[pid] = when
         elif name == "FeatureType":
             text = _text(el)
             if text.startswith(DIGITAL_CURRENCY_PREFIX):
@@ -219,11 +227,9 @@ class _Advanced:
             if el.get("ScriptCode", "").lower() in ("latin", "latn") or _text(el).lower() == "latin":
                 self.latin.add(el.get("ID", ""))
         elif name == "DateOfIssue":
-            try:
-                self.issued = date(int(el.findtext("{*}Year")), int(el.findtext("{*}Month")),
-                                   int(el.findtext("{*}Day")))
-            except (TypeError, ValueError):
-                raise BadResponse("OFAC list has an unreadable DateOfIssue") from None
+            self.issued = _date(el)
+            if self.issued is None:
+                raise BadResponse("OFAC list has an unreadable DateOfIssue")
 
     def _profile(self, profile: etree._Element, fixed_ref: str) -> None:
         pid = profile.get("ID") or fixed_ref
@@ -261,7 +267,15 @@ class _Advanced:
             ordered = latin + [text for _, text in primary if text not in latin]
             name = ordered[0] if ordered else (others[0] if others else "")
             raw[pid] = (name, ordered[1:] + others, kind.strip().lower() == "individual")
-        return _result("advanced", self.issued, entries, self.party_count, raw, self.programs)
+        return _result("advanced", self.issued, entries, self.party_count, raw, self.programs, self.dates)
+
+
+def _date(el: etree._Element) -> date | None:
+    """A ``Year``/``Month``/``Day`` element (DateOfIssue, EntryEvent/Date), or None if unreadable."""
+    try:
+        return date(int(el.findtext("{*}Year")), int(el.findtext("{*}Month")), int(el.findtext("{*}Day")))
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass

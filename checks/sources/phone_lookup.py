@@ -5,7 +5,9 @@ own records can. ``TwilioLookup`` asks ``GET {base}{e164}?Fields=line_type_intel
 with HTTP basic auth, maps Twilio's line types onto ``LineInfo.line_type`` and turns every failure
 (credentials, unknown number, rate limit, Twilio error codes, timeouts, garbage) into a typed
 ``SourceError`` whose message never contains the number. Successful answers are cached per number
-for ``cache_ttl_s`` seconds (in memory, thread-safe); failures are never cached.
+for ``cache_ttl_s`` seconds in memory (thread-safe) and, with ``shared_cache`` (the store's
+``DbCache``, which applies its own TTL), as JSON for every dyno; failures are never cached, and a
+shared-cache fault falls through to Twilio.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Any, NoReturn, Protocol, runtime_checkable
 
 from checks.errors import BadResponse, NotFound, SourceError
 from checks.sources.http import HttpClient, HttpResponse
-from checks.sources.ttl_cache import TtlCache
+from checks.sources.ttl_cache import JsonCache, TtlCache, shared_get, shared_set
 
 DEFAULT_TWILIO_LOOKUP_URL = "https://lookups.twilio.com/v2/PhoneNumbers/"
 FIELDS = "line_type_intelligence,caller_name"
@@ -72,6 +74,33 @@ class LineInfo:
         return self.line_type in ("fixed_voip", "non_fixed_voip")
 
 
+def line_info_to_json(info: LineInfo) -> dict[str, Any]:
+    """A JSON form for a shared cache. The number itself is left out: it is the cache key."""
+    return {"v": 1, "line_type": info.line_type, "raw_type": info.raw_type, "carrier_name": info.carrier_name,
+            "mcc": info.mobile_country_code, "mnc": info.mobile_network_code,
+            "country_code": info.country_code, "valid": info.valid,
+            "validation_errors": list(info.validation_errors), "caller_name": info.caller_name,
+            "caller_type": info.caller_type, "caller_name_error": info.caller_name_error,
+            "source": info.source, "fetched_at": info.fetched_at.isoformat() if info.fetched_at else None}
+
+
+def line_info_from_json(e164: str, data: Any) -> LineInfo:
+    """The inverse of ``line_info_to_json``; ValueError/KeyError/TypeError on anything else."""
+    if not isinstance(data, Mapping) or data.get("v") != 1:
+        raise ValueError("unknown cache format")
+    if data["line_type"] not in LINE_TYPES or not isinstance(data["valid"], bool):
+        raise ValueError("unknown line type")
+    error = data["caller_name_error"]
+    fetched = data["fetched_at"]
+    return LineInfo(e164=e164, line_type=data["line_type"], raw_type=str(data["raw_type"]),
+                    carrier_name=str(data["carrier_name"]), mobile_country_code=str(data["mcc"]),
+                    mobile_network_code=str(data["mnc"]), country_code=str(data["country_code"]),
+                    valid=data["valid"], validation_errors=tuple(str(e) for e in data["validation_errors"]),
+                    caller_name=str(data["caller_name"]), caller_type=str(data["caller_type"]),
+                    caller_name_error=None if error is None else int(error), source=str(data["source"]),
+                    fetched_at=datetime.fromisoformat(fetched) if fetched else None)
+
+
 @runtime_checkable
 class PhoneLookup(Protocol):
     """A live line-type provider. ``lookup`` raises ``SourceError`` when it cannot answer."""
@@ -107,7 +136,8 @@ class TwilioLookup:
 
     def __init__(self, http: HttpClient, account_sid: str, auth_token: str,
                  base_url: str = DEFAULT_TWILIO_LOOKUP_URL, *, cache_ttl_s: float = 24 * 3600,
-                 cache_max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic):
+                 cache_max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic,
+                 shared_cache: JsonCache | None = None):
         if not account_sid or not auth_token:
             raise ValueError("Twilio Lookup needs an account SID and an auth token")
         self.http = http
@@ -115,6 +145,7 @@ class TwilioLookup:
         token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode("ascii")
         self._headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
         self.cache: TtlCache[LineInfo] = TtlCache(cache_ttl_s, cache_max_entries, clock)
+        self.shared_cache = shared_cache
 
     def __repr__(self) -> str:  # never show the credentials
         return f"TwilioLookup({self.base_url!r})"
@@ -122,7 +153,7 @@ class TwilioLookup:
     def lookup(self, e164: str, *, deadline: float | None = None) -> LineInfo:
         if not _E164.match(e164 or ""):
             raise ValueError("lookup needs an E.164 number such as +14155550100")
-        hit = self.cache.get(e164)
+        hit = self.cache.get(e164) or self._shared(e164)
         if hit is not None:
             return replace(hit, cached=True)
         response = self.http.get(f"{self.base_url}{e164}?Fields={FIELDS}", headers=self._headers,
@@ -134,6 +165,18 @@ class TwilioLookup:
         if not isinstance(body, Mapping):
             raise BadResponse("Twilio Lookup answered with something other than a JSON object")
         info = self._parse(e164, body)
+        self.cache.put(e164, info)
+        shared_set(self.shared_cache, e164, line_info_to_json(info))
+        return info
+
+    def _shared(self, e164: str) -> LineInfo | None:
+        data = shared_get(self.shared_cache, e164)
+        if data is None:
+            return None
+        try:
+            info = line_info_from_json(e164, data)
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return None  # an unreadable entry is a miss
         self.cache.put(e164, info)
         return info
 

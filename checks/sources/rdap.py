@@ -3,6 +3,10 @@
 The bootstrap is loaded once per process (one fetch even under concurrent callers), kept in memory
 and, with ``cache_dir``, on disk; both copies are refreshed after ``bootstrap_ttl_s``. A stale copy
 is still used when a refresh fails. TLDs without RDAP fall back to WHOIS when a client is given.
+
+With ``cache`` (a JSON key/value cache such as ``LayeredCache`` over the store's ``DbCache``), domain
+answers -- RDAP or WHOIS -- are kept per ASCII domain name for the cache's TTL, shared by every dyno.
+Failures and "not found" are never cached, and a cache fault falls through to the source.
 """
 from __future__ import annotations
 
@@ -13,16 +17,21 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import idna
 
 from checks.errors import BadResponse, NotFound, SourceError, SourceTimeout
 from checks.sources.http import HttpClient
+from checks.sources.rdap_records import (  # noqa: F401 - re-exported: the RDAP source's public surface
+    DomainRecord,
+    parse_domain_record,
+    parse_rdap_date,
+    record_from_json,
+    record_to_json,
+)
+from checks.sources.ttl_cache import JsonCache, shared_get, shared_set
 
 if TYPE_CHECKING:
     from checks.sources.whois import WhoisClient
@@ -46,17 +55,6 @@ _STALE_RETRY_S = 300.0  # after a failed refresh, keep the stale bootstrap this 
 _FAILURE_HOLD_S = 15.0  # with no copy at all, repeat a failed fetch's error this long (no pile-up)
 
 
-@dataclass(frozen=True)
-class DomainRecord:
-    domain: str
-    registered: datetime | None  # aware UTC
-    expires: datetime | None
-    last_changed: datetime | None
-    registrar: str  # "" if unknown
-    status: tuple[str, ...]
-    source: str  # the RDAP URL queried, or "whois://host" for the fallback
-
-
 def to_ascii_domain(domain: str) -> str:
     """Lower-case ASCII (IDNA/UTS-46) form of ``domain``, without a trailing dot."""
     name = (domain or "").strip().rstrip(".")
@@ -66,82 +64,6 @@ def to_ascii_domain(domain: str) -> str:
         return idna.encode(name, uts46=True).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError, ValueError):
         raise SourceError("invalid domain name") from None
-
-
-def parse_rdap_date(value: Any) -> datetime | None:
-    """An RDAP ``eventDate`` as aware UTC; ``None`` for anything unparseable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    try:
-        if when.tzinfo is None:
-            return when.replace(tzinfo=UTC)
-        return when.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
-
-
-def _vcard_value(entity: Mapping[str, Any], prop: str) -> str:
-    card = entity.get("vcardArray")
-    if not (isinstance(card, list) and len(card) == 2 and isinstance(card[1], list)):
-        return ""
-    for item in card[1]:
-        if isinstance(item, list) and len(item) >= 4 and item[0] == prop:
-            value = item[3]
-            if isinstance(value, list):
-                value = " ".join(str(v) for v in value if v)
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-    return ""
-
-
-def _registrar_name(entity: Mapping[str, Any]) -> str:
-    name = _vcard_value(entity, "fn") or _vcard_value(entity, "org")
-    if name:
-        return name
-    for public_id in entity.get("publicIds") or ():
-        if isinstance(public_id, Mapping) and public_id.get("identifier"):
-            kind = str(public_id.get("type") or "registrar ID")
-            return f"{kind} {public_id['identifier']}"
-    handle = entity.get("handle")
-    return str(handle) if isinstance(handle, str | int) and str(handle) else ""
-
-
-def parse_domain_record(data: Any, domain: str, source: str) -> DomainRecord:
-    """Turn an RDAP domain object into a ``DomainRecord``; ``BadResponse`` if it is not one."""
-    host = urlsplit(source).netloc or source
-    if not isinstance(data, Mapping) or data.get("objectClassName") != "domain":
-        raise BadResponse(f"{host} returned something that is not an RDAP domain object")
-    dates: dict[str, datetime] = {}
-    events = data.get("events")
-    for event in events if isinstance(events, list) else ():
-        if not isinstance(event, Mapping):
-            continue
-        action = str(event.get("eventAction") or "").strip().lower()
-        when = parse_rdap_date(event.get("eventDate"))
-        if when is not None and action not in dates:
-            dates[action] = when
-    registrar = ""
-    entities = data.get("entities")
-    for entity in entities if isinstance(entities, list) else ():
-        if isinstance(entity, Mapping) and "registrar" in (entity.get("roles") or ()):
-            registrar = _registrar_name(entity)
-            if registrar:
-                break
-    status = data.get("status")
-    return DomainRecord(
-        domain=domain,
-        registered=dates.get("registration"),
-        expires=dates.get("expiration"),
-        last_changed=dates.get("last changed") or dates.get("last update"),
-        registrar=registrar,
-        status=tuple(s for s in status if isinstance(s, str)) if isinstance(status, list) else (),
-        source=source,
-    )
 
 
 def parse_bootstrap(data: Any) -> dict[str, str]:
@@ -177,8 +99,10 @@ def domain_url(base: str, ascii_domain: str) -> str:
 class RdapClient:
     def __init__(self, http: HttpClient, bootstrap_url: str = IANA_DNS_BOOTSTRAP, *,
                  cache_dir: Path | None = None, overrides: Mapping[str, str] | None = None,
-                 whois: WhoisClient | None = None, bootstrap_ttl_s: float = 86400):
+                 whois: WhoisClient | None = None, bootstrap_ttl_s: float = 86400,
+                 cache: JsonCache | None = None):
         self.http = http
+        self.cache = cache
         self.bootstrap_url = bootstrap_url
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         merged = {**DEFAULT_OVERRIDES, **(overrides or {})}
@@ -195,6 +119,24 @@ class RdapClient:
         name = to_ascii_domain(domain)
         if "." not in name:
             raise SourceError("invalid domain name")
+        cached = self._cached(name)
+        if cached is not None:
+            return cached
+        record = self._lookup(name, deadline)
+        shared_set(self.cache, name, record_to_json(record))
+        return record
+
+    def _cached(self, name: str) -> DomainRecord | None:
+        data = shared_get(self.cache, name)
+        if data is None:
+            return None
+        try:
+            record = record_from_json(data)
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return None  # an unreadable entry is a miss
+        return record if record.domain == name else None
+
+    def _lookup(self, name: str, deadline: float | None) -> DomainRecord:
         base = self.base_url_for(name, deadline=deadline)
         if base is None:
             if self.whois is not None:

@@ -23,13 +23,17 @@ from typing import Any
 from checks.errors import NotConfigured, SourceUnavailable
 from checks.sources.ofac_xml import ParsedList, SdnName
 
-__all__ = ["DEFAULT_MAX_AGE_DAYS", "DEFAULT_OFAC_SDN_URL", "Listing", "NoSanctionsList", "SanctionsIndex",
-           "SanctionsSource", "SdnName", "StaleSanctionsList", "address_key", "usable_index"]
+__all__ = ["DEFAULT_MAX_AGE_DAYS", "DEFAULT_OFAC_SDN_URL", "INDEX_SCHEMA", "Listing", "NoSanctionsList",
+           "SanctionsIndex", "SanctionsSource", "SdnName", "StaleSanctionsList", "address_key",
+           "usable_index"]
 
 #: Official SDN list in the advanced format, from OFAC's Sanctions List Service.
 DEFAULT_OFAC_SDN_URL = ("https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
                         "SDN_ADVANCED.XML")
 DEFAULT_MAX_AGE_DAYS = 7
+#: what a parsed edition holds: 2 = listings carry ``listed_since``. A stored edition of an older
+#: schema is still usable, and is parsed again on the next refresh even if the file is unchanged.
+INDEX_SCHEMA = 2
 
 _EVM = re.compile(r"0[xX][0-9a-fA-F]{40}")
 
@@ -51,6 +55,7 @@ class Listing:
     profile_id: str               # SDN profile (the legacy list's uid)
     entity: str                   # the party's primary name
     programs: tuple[str, ...]     # e.g. ("DPRK4",)
+    listed_since: date | None = None  # the party's designation (SanctionsEntry/EntryEvent), if published
 
 
 class NoSanctionsList(SourceUnavailable):
@@ -67,7 +72,7 @@ class SanctionsIndex:
     def __init__(self, listings: Iterable[Listing], *, publish_date: date, fetched_at: datetime,
                  checked_at: datetime | None = None, source: str = "",
                  individuals: Sequence[SdnName] | Callable[[], Sequence[SdnName]] = (),
-                 list_format: str = "advanced", party_count: int = 0):
+                 list_format: str = "advanced", party_count: int = 0, schema: int = INDEX_SCHEMA):
         #: every published address entry in file order (the file's exact repeats included)
         self.listings: tuple[Listing, ...] = tuple(listings)
         self.publish_date = publish_date
@@ -77,6 +82,7 @@ class SanctionsIndex:
         self.list_format = list_format
         #: parties (profiles) in the whole edition, with or without addresses
         self.party_count = party_count
+        self.schema = schema
         self._individuals = individuals
         by_key: dict[str, list[Listing]] = {}
         for listing in self.listings:
@@ -93,7 +99,8 @@ class SanctionsIndex:
         for entry in parsed.entries:
             party = parties.get(entry.profile_id)
             listings.append(Listing(entry.address, entry.ticker, entry.profile_id,
-                                    party.name if party else "", party.programs if party else ()))
+                                    party.name if party else "", party.programs if party else (),
+                                    parsed.listed_since.get(entry.profile_id)))
         return cls(listings, publish_date=parsed.publish_date, fetched_at=fetched_at,
                    checked_at=checked_at, source=source, individuals=parsed.individuals,
                    list_format=parsed.format, party_count=parsed.party_count)

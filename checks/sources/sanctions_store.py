@@ -2,7 +2,8 @@
 
 The cache is one file, ``<data_dir>/sanctions/index.jsonl``, with two JSON lines:
 1. the header — metadata (publish date, source, ETag / Last-Modified, SHA-256 of the download,
-   fetched_at, checked_at) and the address entries with their profiles' names and programs;
+   fetched_at, checked_at, the index schema) and the address entries with their profiles' names,
+   programs and designation dates (a schema-1 file has no dates and still loads);
 2. the SDN individuals' names, parsed only when name screening first asks for them, so start-up
    reads a few KB of JSON.
 It is replaced atomically (temp file + ``os.replace``): a crash or a failed refresh leaves the
@@ -26,7 +27,13 @@ from urllib.request import url2pathname
 from checks.errors import BadResponse, SourceError
 from checks.sources.http import HttpClient
 from checks.sources.ofac_xml import SdnName, parse_file
-from checks.sources.sanctions import DEFAULT_OFAC_SDN_URL, Listing, SanctionsIndex, address_key
+from checks.sources.sanctions import (
+    DEFAULT_OFAC_SDN_URL,
+    INDEX_SCHEMA,
+    Listing,
+    SanctionsIndex,
+    address_key,
+)
 
 INDEX_FILE = "index.jsonl"
 CACHE_FORMAT = 1
@@ -127,11 +134,27 @@ class SanctionsStore:
                 os.close(dir_fd)
 
 
-def _header(index: SanctionsIndex, meta: SourceMeta) -> dict:
+def profile_rows(index: SanctionsIndex) -> dict[str, list]:
+    """profile -> [entity, programs, listed since (ISO date or None)], as both stores keep them."""
     profiles: dict[str, list] = {}
     for x in index.listings:
-        profiles.setdefault(x.profile_id, [x.entity, list(x.programs)])
-    return {"format": CACHE_FORMAT, "list_format": index.list_format, "party_count": index.party_count,
+        profiles.setdefault(x.profile_id, [x.entity, list(x.programs),
+                                           x.listed_since.isoformat() if x.listed_since else None])
+    return profiles
+
+
+def listings_from_rows(profiles: dict, entries: list) -> list[Listing]:
+    """The inverse of ``profile_rows`` plus the entries; a profile row of an older schema has no
+    date. Raises ValueError/KeyError/TypeError on anything else."""
+    parties = {pid: (row[0], tuple(row[1]), date.fromisoformat(row[2]) if len(row) > 2 and row[2] else None)
+               for pid, row in profiles.items()}
+    return [Listing(a, t, pid, *parties[pid]) for a, t, pid in entries]
+
+
+def _header(index: SanctionsIndex, meta: SourceMeta) -> dict:
+    profiles = profile_rows(index)
+    return {"format": CACHE_FORMAT, "schema": index.schema, "list_format": index.list_format,
+            "party_count": index.party_count,
             "publish_date": index.publish_date.isoformat(), "source": index.source,
             "fetched_at": index.fetched_at.isoformat(), "checked_at": index.checked_at.isoformat(),
             "etag": meta.etag, "last_modified": meta.last_modified, "sha256": meta.sha256,
@@ -144,13 +167,12 @@ def _decode(data: bytes) -> tuple[SanctionsIndex, SourceMeta]:
         h = json.loads(head)
         if h.get("format") != CACHE_FORMAT:
             raise ValueError(f"unknown cache format {h.get('format')!r}")
-        profiles = {pid: (name, tuple(programs)) for pid, (name, programs) in h["profiles"].items()}
-        listings = [Listing(a, t, pid, *profiles[pid]) for a, t, pid in h["entries"]]
+        listings = listings_from_rows(h["profiles"], h["entries"])
         index = SanctionsIndex(listings, publish_date=date.fromisoformat(h["publish_date"]),
                                fetched_at=datetime.fromisoformat(h["fetched_at"]),
                                checked_at=datetime.fromisoformat(h["checked_at"]), source=h["source"],
                                individuals=lambda: _decode_names(names), list_format=h["list_format"],
-                               party_count=h.get("party_count", 0))
+                               party_count=h.get("party_count", 0), schema=int(h.get("schema", 1)))
         meta = SourceMeta(h.get("etag"), h.get("last_modified"), h.get("sha256"))
     except (ValueError, KeyError, TypeError) as exc:
         raise BadResponse(f"sanctions cache is damaged ({exc}); {_RERUN}") from None
@@ -170,15 +192,17 @@ def refresh(store: SanctionsStore, http: HttpClient, source: str = DEFAULT_OFAC_
             now: datetime, force: bool = False, max_bytes: int = MAX_DOWNLOAD_BYTES) -> RefreshOutcome:
     """Fetch, parse and store the SDN list from an http(s) URL, a ``file://`` URL or a path
     (``.xml``, ``.xml.gz``, ``.xml.bz2``). Never raises for source trouble: a failure is reported
-    in the outcome and the stored edition stays untouched. An edition older than the stored one is
-    refused unless ``force``."""
+    in the outcome and the stored edition stays untouched. An edition older than the stored one, or
+    listing less than half of its addresses, is refused unless ``force``; one with no address at all
+    always is (``parse_file`` rejects it)."""
     try:
         previous = store.load()
     except SourceError:
         previous = None  # a damaged cache is simply replaced
     prev_date = previous.publish_date if previous else None
     same_source = previous is not None and previous.source == source
-    known = store.meta() if same_source else None
+    # an edition stored by an older parser is fetched and parsed again even if the file is the same
+    known = store.meta() if same_source and previous.schema >= INDEX_SCHEMA else None
 
     def outcome(status: str, reason: str = "", index: SanctionsIndex | None = previous,
                 added: int = 0, removed: int = 0) -> RefreshOutcome:
@@ -206,6 +230,12 @@ def refresh(store: SanctionsStore, http: HttpClient, source: str = DEFAULT_OFAC_
             return outcome("failed", f"downloaded edition {parsed.publish_date} is older than the stored "
                                      f"{prev_date}; kept the stored one")
         index = SanctionsIndex.from_parsed(parsed, source=source, fetched_at=now, checked_at=now)
+        new, old = index.unique_addresses, previous.unique_addresses if previous else 0
+        if new * 2 < old and not force:
+            return outcome("failed", f"downloaded edition {parsed.publish_date} lists {new} digital currency "
+                                     f"addresses, less than half of the {old} in the stored edition of "
+                                     f"{prev_date}; kept the stored one (if OFAC really delisted them, "
+                                     "accept it with `vetcandidate sanctions update --force`)")
         store.save(index, SourceMeta(etag, last_modified, digest))
         added, removed = _diff(previous, index)
         return outcome("updated", f"{parsed.format} list of {parsed.publish_date}", index, added, removed)

@@ -1,14 +1,19 @@
 """One small in-memory cache for every source: entries expire after ``ttl_s`` seconds, the least
-recently used go first past ``max_entries``, safe across threads. ``ttl_s <= 0`` disables it."""
+recently used go first past ``max_entries``, safe across threads. ``ttl_s <= 0`` disables it.
+
+``LayeredCache`` puts one in front of a shared JSON cache (the store's ``DbCache``, which every dyno
+sees); a failure of the shared layer never reaches the caller."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 V = TypeVar("V")
+log = logging.getLogger(__name__)
 
 
 class TtlCache(Generic[V]):
@@ -47,3 +52,56 @@ class TtlCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class JsonCache(Protocol):
+    """A shared key/value cache of JSON values (the store's ``DbCache``): string keys, expiry its own."""
+
+    def get(self, key: str) -> Any | None: ...
+
+    def set(self, key: str, value: Any) -> None: ...
+
+
+def shared_get(cache: JsonCache | None, key: str) -> Any | None:
+    """Read a shared cache; any failure is a miss (the caller falls through to the source)."""
+    if cache is None:
+        return None
+    try:
+        return cache.get(key)
+    except Exception as exc:  # a cache must never fail the check that uses it
+        log.warning("shared cache read failed (%s); asking the source", type(exc).__name__)
+        return None
+
+
+def shared_set(cache: JsonCache | None, key: str, value: Any) -> None:
+    """Write a shared cache; a failure is a lost write, never an error."""
+    if cache is None:
+        return
+    try:
+        cache.set(key, value)
+    except Exception as exc:
+        log.warning("shared cache write failed (%s)", type(exc).__name__)
+
+
+class LayeredCache:
+    """An in-memory ``TtlCache`` in front of a shared ``JsonCache``: a ``JsonCache`` itself, for JSON
+    values. A hit in the shared layer is copied into memory; a shared-layer failure is a miss or a
+    lost write. Keep ``memory_ttl_s`` short: another process's erasure (``purge --candidate``) clears
+    only the shared layer, so an in-memory copy lives on for at most that long."""
+
+    def __init__(self, shared: JsonCache | None, memory_ttl_s: float, max_entries: int = 2048,
+                 clock: Callable[[], float] = time.monotonic):
+        self.shared = shared
+        self.memory: TtlCache[Any] = TtlCache(memory_ttl_s, max_entries, clock)
+
+    def get(self, key: str) -> Any | None:
+        value = self.memory.get(key)
+        if value is None:
+            value = shared_get(self.shared, key)
+            if value is not None:
+                self.memory.put(key, value)
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        self.memory.put(key, value)
+        shared_set(self.shared, key, value)

@@ -7,6 +7,7 @@
         gh.add_empty_repo("janeroe", "blank"); gh.add_contributors("janeroe", "tool", ["alice", "bob"])
         gh.fail("/users/down", status=502); gh.fail("/users/slow", delay=3.0)
         gh.fail("/users/junk", body=b"{")
+        gh.fail("/users/busy", status=429, headers={"Retry-After": "1"}, times=1)  # then answers normally
         gh.exhaust(reset=1_900_000_000)           # every request: 403 + x-ratelimit-remaining: 0
         client = GitHubClient(HttpClient(retries=0), gh.base_url)
 
@@ -60,6 +61,7 @@ class Failure:
     body: bytes = b'{"message": "Server Error"}'
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    times: int | None = None  # answers this many requests, then the path answers normally; None: all
 
 
 class _Server(ThreadingHTTPServer):
@@ -135,9 +137,10 @@ class GitHubFake:
         self.contributors[(owner.lower(), name.lower())] = list(logins)
 
     def fail(self, path_prefix: str, *, status: int = 500, body: bytes = b'{"message": "Server Error"}',
-             delay: float = 0.0, headers: dict[str, str] | None = None) -> None:
-        """Requests whose path starts with ``path_prefix`` get this answer (after ``delay`` s)."""
-        self.failures[path_prefix.lower()] = Failure(status, body, delay, dict(headers or {}))
+             delay: float = 0.0, headers: dict[str, str] | None = None, times: int | None = None) -> None:
+        """Requests whose path starts with ``path_prefix`` get this answer (after ``delay`` s), the
+        first ``times`` of them (all when None)."""
+        self.failures[path_prefix.lower()] = Failure(status, body, delay, dict(headers or {}), times)
 
     def exhaust(self, *, reset: int, status: int = 403) -> None:
         """The primary rate limit is used up until ``reset`` (epoch seconds)."""
@@ -206,13 +209,18 @@ class GitHubFake:
                     fake.hits[self.path.split("?")[0]] += 1
                     fake._used += 1
                     used = fake._used
+                    prefix = next((p for p in fake.failures if self.path.lower().startswith(p)), None)
+                    failure = None if prefix is None or fake.limit_status else fake.failures[prefix]
+                    if failure is not None and failure.times is not None:
+                        failure.times -= 1
+                        if failure.times <= 0:
+                            del fake.failures[prefix]
                 limit = 5000 if self.headers.get("Authorization") else 60
                 headers = {"Content-Type": "application/json; charset=utf-8",
                            "x-github-api-version-selected": "2022-11-28", "x-ratelimit-limit": str(limit),
                            "x-ratelimit-remaining": str(max(0, limit - used)),
                            "x-ratelimit-reset": str(int(time.time()) + 3600), "x-ratelimit-used": str(used),
                            "x-ratelimit-resource": "core"}
-                failure = next((f for p, f in fake.failures.items() if self.path.lower().startswith(p)), None)
                 if fake.limit_status is not None:
                     status, body = fake.limit_status, json.dumps(RATE_LIMITED).encode()
                     headers.update({"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(fake.limit_reset)})

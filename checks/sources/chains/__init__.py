@@ -6,8 +6,9 @@
 
 Adapters: ``EsploraAdapter`` (Bitcoin, ``BTC_EXPLORER_URL``), ``EtherscanAdapter`` (one per EVM chain
 in ``EVM_EXPLORER_URL``; ``EVM_EXPLORER_API_KEY``), ``TronGridAdapter`` (``TRON_API_URL``;
-``TRON_API_KEY``). Each reads at most ``WALLET_HISTORY_MAX_TX`` most recent transactions and only
-ever calls its configured base URL. Complete histories are cached per (chain, address) for
+``TRON_API_KEY``). Each reads at most ``WALLET_HISTORY_MAX_TX`` most recent transactions (the check
+then cuts the wallet's chains together to that many) and only ever calls its configured base URL's
+host: a redirect elsewhere is refused. Complete histories are cached per (chain, address) for
 ``ttl_s`` (default 10 minutes) -- in memory (``HistoryCache``), or in any JSON key/value cache with
 ``get(str)``/``set(str, json)`` such as the store's ``DbCache`` -- failures and partial histories never are.
 """
@@ -20,6 +21,8 @@ from typing import Any
 
 from checks.errors import NotConfigured
 from checks.sources.chains.base import (
+    CO_INPUT,
+    CO_OUTPUT,
     IN,
     OUT,
     ChainAdapter,
@@ -35,9 +38,9 @@ from checks.sources.chains.etherscan import EtherscanAdapter, canonical_chain
 from checks.sources.chains.trongrid import TronGridAdapter, tron_address
 from checks.sources.sanctions import address_key
 
-__all__ = ["IN", "OUT", "ChainAdapter", "ChainSources", "EsploraAdapter", "EtherscanAdapter", "History",
-           "HistoryCache", "Transfer", "TronGridAdapter", "build_chain_sources", "decimal_text",
-           "parse_minimums", "tron_address"]
+__all__ = ["CO_INPUT", "CO_OUTPUT", "IN", "OUT", "ChainAdapter", "ChainSources", "EsploraAdapter",
+           "EtherscanAdapter", "History", "HistoryCache", "Transfer", "TronGridAdapter",
+           "build_chain_sources", "decimal_text", "parse_minimums", "tron_address"]
 
 DEFAULT_CACHE_TTL_S = 600.0
 

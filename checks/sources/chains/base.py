@@ -10,17 +10,26 @@ explorer's host and what went wrong.
 """
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
+from urllib.parse import urlsplit
 
 from checks.errors import BadResponse
 from checks.sources.ttl_cache import TtlCache
 
+T = TypeVar("T")
 IN, OUT = "in", "out"
+#: Bitcoin-family only: another input spent in the same transaction as the wallet (common-input
+#: ownership: one signer, or a CoinJoin), and another output of a payment to the wallet
+CO_INPUT, CO_OUTPUT = "co-input", "co-output"
+CACHE_VERSION = 2  # of ``history_to_json``
 MAX_DECIMALS = 36  # explorers echo whatever a token contract claims; beyond this it is garbage
 
 
@@ -29,7 +38,7 @@ class Transfer:
     chain: str                  # "bitcoin", "ethereum", "bsc", "tron", ...
     txid: str
     time: datetime | None       # aware UTC; None while unconfirmed (mempool)
-    direction: str              # IN (to the wallet) or OUT (from the wallet)
+    direction: str              # IN (to the wallet), OUT (from it), CO_INPUT or CO_OUTPUT
     counterparty: str           # the other side, normalised (TRON base58, EVM lower case)
     asset: str                  # native symbol ("BTC", "ETH", "TRX") or the token's claimed symbol
     amount: Decimal             # in whole units of ``asset``
@@ -49,6 +58,24 @@ class TxRecord:
     transfers: tuple[Transfer, ...] = ()
 
 
+class LazyRecord:
+    """A ``TxRecord`` whose transfers are parsed on first use: rows read past what the cap keeps
+    cost only their id and time. Internal to an adapter's read: ``merge_history`` flattens it."""
+
+    __slots__ = ("_parse", "_transfers", "time", "txid")
+
+    def __init__(self, txid: str, time: datetime | None, parse: Callable[[], tuple[Transfer, ...]]):
+        self.txid, self.time = txid, time
+        self._parse: Callable[[], tuple[Transfer, ...]] | None = parse
+        self._transfers: tuple[Transfer, ...] = ()
+
+    @property
+    def transfers(self) -> tuple[Transfer, ...]:
+        if self._parse is not None:
+            self._transfers, self._parse = self._parse(), None
+        return self._transfers
+
+
 @dataclass(frozen=True)
 class History:
     chain: str
@@ -64,6 +91,9 @@ class History:
     cap: int = 0                      # the most recent transactions this read was limited to
     error: str = ""                   # set when a later page failed: the history is partial
     cached: bool = False
+    #: (txid, time) of every examined transaction, newest first (pending ones first, time None):
+    #: lets a caller cut several chains' histories to one budget
+    txs: tuple[tuple[str, datetime | None], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -79,13 +109,16 @@ class ChainAdapter(Protocol):
     def history(self, address: str, *, deadline: float | None = None) -> History: ...
 
 
-def merge_history(chain: str, listings: Iterable[tuple[Iterable[TxRecord], bool]], cap: int, *,
+AnyRecord = TxRecord | LazyRecord
+
+
+def merge_history(chain: str, listings: Iterable[tuple[Iterable[AnyRecord], bool]], cap: int, *,
                   requests: int, source: str, total_tx: int | None = None, error: str = "") -> History:
     """Merge one or more listings, each ``(records newest first, read to its end?)``, into the
     ``cap`` most recent distinct transactions (a txid may appear in several listings). Where a
     listing was not read to its end, records older than the oldest one read from it are dropped:
     unread ones might be newer than those."""
-    by_id: dict[str, TxRecord] = {}
+    by_id: dict[str, AnyRecord] = {}
     horizon: datetime | None = None
     more = False
     for records, complete in listings:
@@ -112,17 +145,61 @@ def merge_history(chain: str, listings: Iterable[tuple[Iterable[TxRecord], bool]
                    tx_count=len(kept), truncated=more or len(ordered) > cap,
                    first_seen=min(times, default=None), last_seen=max(times, default=None),
                    pending=sum(1 for r in kept if r.time is None), total_tx=total_tx,
-                   requests=requests, source=source, cap=cap, error=error)
+                   requests=requests, source=source, cap=cap, error=error,
+                   txs=tuple((r.txid, r.time) for r in kept))
+
+
+_POOL_WORKERS = 32
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def side_by_side(*calls: Callable[[], T]) -> list[T]:
+    """Run ``calls`` concurrently and return their results in order: the last one in the calling
+    thread, the others on one long-lived pool shared by every adapter, so a history read starts no
+    thread. When several fail, the first one's exception is raised (after all have finished)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():  # pool threads do not survive a fork
+            _pool = (os.getpid(), ThreadPoolExecutor(_POOL_WORKERS, thread_name_prefix="chain-read"))
+        pool = _pool[1]
+    futures = [pool.submit(call) for call in calls[:-1]]
+    last: list[T] = []
+    error: BaseException | None = None
+    try:
+        last.append(calls[-1]())
+    except Exception as exc:  # raised after the others, unless one of them failed too
+        error = exc
+    results = [future.result() for future in futures]
+    if error is not None:
+        raise error
+    return results + last
+
+
+def host_allowlist(base_url: str) -> tuple[frozenset[str], str | None]:
+    """(``allowed_hosts``, ``allowed_scheme``) for ``HttpClient.get`` so that a redirect can never
+    take a request (and its API key) off the configured explorer: its ``host[:port]`` only, and no
+    downgrade from https to http."""
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return frozenset({f"{host}:{port}" if port is not None else host}), (
+        "https" if parts.scheme == "https" else None)
 
 
 # -- parsing helpers -------------------------------------------------------------------------------
 def as_int(value: object, what: str, source: str) -> int:
-    if isinstance(value, bool):
-        raise BadResponse(f"{source} sent a malformed {what}")
-    if isinstance(value, int):
+    """A non-negative integer sent as a JSON number or a string of ASCII digits (hot path: explorers
+    send every number of every row as a string)."""
+    if type(value) is str:
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            return int(text)
+    elif type(value) is int:  # not bool
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     raise BadResponse(f"{source} sent a malformed {what}")
 
 
@@ -167,24 +244,25 @@ def history_to_json(history: History) -> dict:
         return when.isoformat() if when else None
     rows = [[t.chain, t.txid, iso(t.time), t.direction, t.counterparty, t.asset, str(t.amount),
              t.token_contract] for t in history.transfers]
-    return {"v": 1, "chain": history.chain, "transfers": rows, "tx_count": history.tx_count,
+    return {"v": CACHE_VERSION, "chain": history.chain, "transfers": rows, "tx_count": history.tx_count,
             "truncated": history.truncated, "first_seen": iso(history.first_seen),
             "last_seen": iso(history.last_seen), "pending": history.pending, "total_tx": history.total_tx,
-            "source": history.source, "cap": history.cap}
+            "source": history.source, "cap": history.cap, "txs": [[txid, iso(t)] for txid, t in history.txs]}
 
 
 def history_from_json(data: dict) -> History:
     """The inverse of ``history_to_json``; raises ValueError/KeyError/TypeError on anything else."""
     def when(text: str | None) -> datetime | None:
         return datetime.fromisoformat(text) if text else None
-    if data.get("v") != 1:
+    if data.get("v") != CACHE_VERSION:  # an older entry is a miss (it lacks ``txs``)
         raise ValueError("unknown cache format")
     transfers = tuple(Transfer(c, txid, when(t), d, cp, asset, Decimal(amount), contract)
                       for c, txid, t, d, cp, asset, amount, contract in data["transfers"])
     return History(chain=data["chain"], transfers=transfers, tx_count=int(data["tx_count"]),
                    truncated=bool(data["truncated"]), first_seen=when(data["first_seen"]),
                    last_seen=when(data["last_seen"]), pending=int(data["pending"]), total_tx=data["total_tx"],
-                   source=data["source"], cap=int(data["cap"]))
+                   source=data["source"], cap=int(data["cap"]),
+                   txs=tuple((txid, when(t)) for txid, t in data["txs"]))
 
 
 # -- cache -----------------------------------------------------------------------------------------

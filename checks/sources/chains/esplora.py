@@ -6,19 +6,24 @@ the next 25 older ones. The totals and the first page are fetched together, then
 (each needs the previous page's last txid) until ``max_tx`` transactions or the end.
 
 Per transaction: when the wallet is among the inputs (``vin[].prevout.scriptpubkey_address``) it
-spent: one OUT transfer per other output address, with that output's value. Otherwise, when it is
-among the outputs, it received: one IN transfer per input address, each carrying the total the
-wallet received in that transaction (inputs are not attributable to outputs). Co-spending inputs of
-a transaction the wallet spends from are not reported as transfers.
+spent: one OUT transfer per other output address, with that output's value, and one CO_INPUT per
+other input address, with that input's value (spending together needs every input's key: common
+ownership, unless it is a CoinJoin). Otherwise, when it is among the outputs, it received: one IN
+transfer per input address, each carrying the total the wallet received in that transaction (inputs
+are not attributable to outputs), and one CO_OUTPUT per other output address (the payer's change or
+another payee: the payer chose it, not the wallet's owner).
+
+Only the configured base URL's host is ever called: a redirect elsewhere is refused.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from checks.errors import BadResponse, SourceError
 from checks.sources.chains.base import (
+    CO_INPUT,
+    CO_OUTPUT,
     IN,
     OUT,
     History,
@@ -26,8 +31,10 @@ from checks.sources.chains.base import (
     TxRecord,
     as_int,
     epoch,
+    host_allowlist,
     merge_history,
     scaled,
+    side_by_side,
 )
 from checks.sources.http import HttpClient
 
@@ -46,20 +53,20 @@ class EsploraAdapter:
         self.decimals = decimals
         self.max_tx = max(1, int(max_tx))
         self.source = urlsplit(base_url).netloc or base_url
+        self._hosts, self._scheme = host_allowlist(self.base_url)
 
     def __repr__(self) -> str:
         return f"EsploraAdapter(chain={self.chain!r}, source={self.source!r})"
 
     def _get(self, path: str, deadline: float | None) -> Any:
-        return self.http.get_json(self.base_url + path, deadline=deadline)[1]
+        return self.http.get_json(self.base_url + path, deadline=deadline, allowed_hosts=self._hosts,
+                                  allowed_scheme=self._scheme)[1]
 
     def history(self, address: str, *, deadline: float | None = None) -> History:
         address = address.strip()
         root = "/address/" + quote(address, safe="")
-        with ThreadPoolExecutor(2, thread_name_prefix="esplora") as pool:
-            totals_job = pool.submit(self._get, root, deadline)
-            first_job = pool.submit(self._get, root + "/txs", deadline)
-            totals, first = totals_job.result(), first_job.result()
+        totals, first = side_by_side(lambda: self._get(root, deadline),
+                                     lambda: self._get(root + "/txs", deadline))
         total = self._total(totals)
         requests = 2
         records, confirmed, last = self._page(first, address, allow_mempool=True)
@@ -120,10 +127,16 @@ class EsploraAdapter:
             for other, value in outputs.items():
                 if other != address:
                     transfers.append(self._transfer(txid, when, OUT, other, value))
+            for other, value in inputs.items():
+                if other != address:
+                    transfers.append(self._transfer(txid, when, CO_INPUT, other, value))
         elif address in outputs:
             received = outputs[address]
             for other in inputs:
                 transfers.append(self._transfer(txid, when, IN, other, received))
+            for other, value in outputs.items():
+                if other != address and other not in inputs:  # the payer's own change is the IN already
+                    transfers.append(self._transfer(txid, when, CO_OUTPUT, other, value))
         return TxRecord(txid, when, tuple(transfers))
 
     def _list(self, tx: dict, key: str) -> list:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -26,13 +25,15 @@ from checks.sources.chains.base import (
     IN,
     OUT,
     History,
+    LazyRecord,
     Transfer,
-    TxRecord,
     as_int,
     decimals_or_none,
     epoch,
+    host_allowlist,
     merge_history,
     scaled,
+    side_by_side,
 )
 from checks.sources.http import HttpClient
 
@@ -76,15 +77,15 @@ class EtherscanAdapter:
         self.rate_limit_wait_s = rate_limit_wait_s
         self._sleep = sleep
         self.source = urlsplit(self.base_url).netloc or self.base_url
+        self._hosts, self._scheme = host_allowlist(self.base_url)
 
     def __repr__(self) -> str:
         return f"EtherscanAdapter(chain={self.chain!r}, source={self.source!r})"
 
     def history(self, address: str, *, deadline: float | None = None) -> History:
         address = address.strip().lower()
-        with ThreadPoolExecutor(2, thread_name_prefix=f"evm-{self.chain}") as pool:
-            jobs = [pool.submit(self._listing, action, address, deadline) for action in ("txlist", "tokentx")]
-            results = [job.result() for job in jobs]
+        results = side_by_side(lambda: self._listing("txlist", address, deadline),
+                               lambda: self._listing("tokentx", address, deadline))
         failures = [exc for _, _, _, exc in results if exc is not None]
         fetched = sum(len(records) for records, _, _, _ in results)
         if failures and not fetched:
@@ -95,11 +96,11 @@ class EtherscanAdapter:
 
     # -- one listing, paged --------------------------------------------------------------------
     def _listing(self, action: str, address: str,
-                 deadline: float | None) -> tuple[list[TxRecord], bool, int, SourceError | None]:
+                 deadline: float | None) -> tuple[list[LazyRecord], bool, int, SourceError | None]:
         """(records newest first, read to the end?, requests made, the error that stopped it)."""
         wanted = self.max_tx + 1
         offset = min(self.page_size, wanted)
-        records: list[TxRecord] = []
+        records: list[LazyRecord] = []
         requests, page = 0, 1
         parse = self._native if action == "txlist" else self._token
         while True:
@@ -110,7 +111,7 @@ class EtherscanAdapter:
             except SourceError as exc:
                 return records, False, requests + getattr(exc, "requests", 1), exc
             requests += made
-            records += [parse(row, address) for row in rows]
+            records += [self._record(row, address, parse) for row in rows]
             if len(rows) < offset:
                 return records, True, requests, None
             if len(records) >= wanted:
@@ -130,7 +131,8 @@ class EtherscanAdapter:
                deadline: float | None) -> tuple[list, int]:
         url = self._url(action, address, page, offset)
         for attempt in range(self.rate_limit_retries + 1):
-            body = self.http.get_json(url, deadline=deadline)[1]
+            body = self.http.get_json(url, deadline=deadline, allowed_hosts=self._hosts,
+                                      allowed_scheme=self._scheme)[1]
             try:
                 return self._rows(body, address), attempt + 1
             except _EnvelopeRateLimit as exc:
@@ -167,39 +169,39 @@ class EtherscanAdapter:
         return text[:160] + ("…" if len(text) > 160 else "")
 
     # -- rows ----------------------------------------------------------------------------------
-    def _head(self, row: Any) -> tuple[str, Any, str, str]:
+    def _record(self, row: Any, address: str, transfers: Any) -> LazyRecord:
+        """Id and time now; the transfer (direction, amount, token) only if the cap keeps the row."""
         if not isinstance(row, dict) or not isinstance(row.get("hash"), str) or not row["hash"]:
             raise BadResponse(f"{self.source} sent a transaction without hash")
-        when = epoch(row.get("timeStamp"), "timeStamp", self.source)
-        return row["hash"], when, str(row.get("from") or "").lower(), str(row.get("to") or "").lower()
+        txid, when = row["hash"], epoch(row.get("timeStamp"), "timeStamp", self.source)
+        return LazyRecord(txid, when, lambda: transfers(row, txid, when, address))
 
-    def _direction(self, sender: str, receiver: str, address: str) -> tuple[str, str] | None:
-        if sender == address and receiver != address:
+    @staticmethod
+    def _direction(row: dict, address: str, *, creates: bool = False) -> tuple[str, str] | None:
+        sender, receiver = str(row.get("from") or "").lower(), str(row.get("to") or "").lower()
+        if creates and not receiver:  # a contract creation: the new contract is the other side
+            receiver = str(row.get("contractAddress") or "").lower()
+        if sender == address and receiver and receiver != address:
             return OUT, receiver
-        if receiver == address and sender != address:
+        if receiver == address and sender and sender != address:
             return IN, sender
         return None
 
-    def _native(self, row: Any, address: str) -> TxRecord:
-        txid, when, sender, receiver = self._head(row)
-        receiver = receiver or str(row.get("contractAddress") or "").lower()
+    def _native(self, row: dict, txid: str, when: Any, address: str) -> tuple[Transfer, ...]:
         failed = str(row.get("isError", "0")) == "1" or str(row.get("txreceipt_status", "1")) == "0"
-        side = self._direction(sender, receiver, address)
-        if side is None or failed or not side[1]:
-            return TxRecord(txid, when)
+        side = self._direction(row, address, creates=True)
+        if side is None or failed:
+            return ()
         amount = scaled(row.get("value"), 18, "value", self.source)
-        transfer = Transfer(self.chain, txid, when, side[0], side[1], self.symbol, amount)
-        return TxRecord(txid, when, (transfer,))
+        return (Transfer(self.chain, txid, when, side[0], side[1], self.symbol, amount),)
 
-    def _token(self, row: Any, address: str) -> TxRecord:
-        txid, when, sender, receiver = self._head(row)
-        side = self._direction(sender, receiver, address)
+    def _token(self, row: dict, txid: str, when: Any, address: str) -> tuple[Transfer, ...]:
+        side = self._direction(row, address)
+        if side is None:
+            return ()
         contract = str(row.get("contractAddress") or "").lower()
-        if side is None or not side[1]:
-            return TxRecord(txid, when)
         decimals = decimals_or_none(row.get("tokenDecimal"))
         raw = as_int(row.get("value"), "token value", self.source)
         amount = scaled(raw, decimals, "token value", self.source) if decimals is not None else Decimal(raw)
         symbol = _CONTROL.sub("", str(row.get("tokenSymbol") or "?"))[:24] or "?"
-        transfer = Transfer(self.chain, txid, when, side[0], side[1], symbol, amount, contract or "unknown")
-        return TxRecord(txid, when, (transfer,))
+        return (Transfer(self.chain, txid, when, side[0], side[1], symbol, amount, contract or "unknown"),)

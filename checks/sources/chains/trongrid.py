@@ -10,7 +10,6 @@ goes in the ``TRON-PRO-API-KEY`` header. ``{"success": false, "error": …}`` is
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -26,8 +25,10 @@ from checks.sources.chains.base import (
     TxRecord,
     decimals_or_none,
     epoch,
+    host_allowlist,
     merge_history,
     scaled,
+    side_by_side,
 )
 from checks.sources.http import HttpClient
 
@@ -65,15 +66,15 @@ class TronGridAdapter:
         self.chain = chain
         self.symbol = "TRX"
         self.source = urlsplit(base_url).netloc or base_url
+        self._hosts, self._scheme = host_allowlist(self.base_url)
 
     def __repr__(self) -> str:
         return f"TronGridAdapter(chain={self.chain!r}, source={self.source!r})"
 
     def history(self, address: str, *, deadline: float | None = None) -> History:
         address = tron_address(address)
-        with ThreadPoolExecutor(2, thread_name_prefix="trongrid") as pool:
-            jobs = [pool.submit(self._listing, kind, address, deadline) for kind in ("trc20", "trx")]
-            results = [job.result() for job in jobs]
+        results = side_by_side(lambda: self._listing("trc20", address, deadline),
+                               lambda: self._listing("trx", address, deadline))
         failures = [exc for _, _, _, exc in results if exc is not None]
         if failures and not sum(len(records) for records, _, _, _ in results):
             raise failures[0]
@@ -97,7 +98,8 @@ class TronGridAdapter:
                 params["fingerprint"] = fingerprint
             try:
                 body = self.http.get_json(f"{self.base_url}{path}?{urlencode(params)}", headers=headers,
-                                          deadline=deadline)[1]
+                                          deadline=deadline, allowed_hosts=self._hosts,
+                                          allowed_scheme=self._scheme)[1]
                 rows, fingerprint = self._page(body, address)
             except SourceError as exc:
                 return records, False, requests + 1, exc
