@@ -1,5 +1,5 @@
-"""Streaming parsers for OFAC's SDN list: the advanced format (SDN_ADVANCED.XML) and the legacy
-SDN.XML. The real advanced file is ~120 MB, so elements are cleared as soon as they are read and
+"""Streaming parsers for OFAC's SDN list: the advanced format (SDN_ADVANCED.XML) here, and the
+legacy SDN.XML (``checks.sources.ofac_legacy``). The real advanced file is ~120 MB, so elements are cleared as soon as they are read and
 the whole tree is never held in memory.
 
 Elements are matched by local name (``{*}Tag``), so a changed namespace URI does not break the
@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -141,14 +141,16 @@ def _parse_stream(stream: IO[bytes]) -> ParsedList:
     tags = tuple("{*}" + t for t in _ADVANCED_TAGS + _LEGACY_TAGS)
     parser = etree.iterparse(stream, events=("start", "end"), tag=tags, resolve_entities=False,
                              no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
-    state: _Advanced | _Legacy | None = None
+    from checks.sources.ofac_legacy import Legacy
+
+    state: _Advanced | Legacy | None = None
     for event, el in parser:
         name = el.tag.rpartition("}")[2]
         if state is None:
             if event == "start" and name == "Sanctions":
                 state = _Advanced()
             elif event == "start" and name == "sdnList":
-                state = _Legacy()
+                state = Legacy()
             continue
         if event == "end":
             if name not in _SKIPPED:
@@ -276,43 +278,3 @@ def _date(el: etree._Element) -> date | None:
         return date(int(el.findtext("{*}Year")), int(el.findtext("{*}Month")), int(el.findtext("{*}Day")))
     except (TypeError, ValueError):
         return None
-
-
-@dataclass
-class _Legacy:
-    issued: date | None = None
-    entries: list[AddressEntry] = field(default_factory=list)
-    raw: dict[str, tuple[str, list[str], bool]] = field(default_factory=dict)
-    programs: dict[str, set[str]] = field(default_factory=dict)
-    party_count: int = 0
-
-    def handle(self, name: str, el: etree._Element) -> None:
-        if name == "Publish_Date":
-            text = _text(el)
-            for fmt in ("%m/%d/%Y", "%Y-%m-%d"):
-                with contextlib.suppress(ValueError):
-                    self.issued = datetime.strptime(text, fmt).date()
-                    return
-            raise BadResponse(f"OFAC list has an unreadable Publish_Date {text[:20]!r}")
-        if name != "sdnEntry":
-            return
-        self.party_count += 1
-        uid = _text(el.find("{*}uid"))
-        self.programs[uid] = {p for p in (_text(x) for x in el.iterfind("{*}programList/{*}program")) if p}
-        for ident in el.iterfind("{*}idList/{*}id"):
-            kind = _text(ident.find("{*}idType"))
-            number = (ident.findtext("{*}idNumber") or "").strip()
-            if kind.startswith(DIGITAL_CURRENCY_PREFIX) and number:
-                self.entries.append(AddressEntry(number, kind[len(DIGITAL_CURRENCY_PREFIX):].strip(), uid))
-        aliases = [_legacy_name(aka) for aka in el.iterfind("{*}akaList/{*}aka")
-                   if _text(aka.find("{*}category")).lower() != "weak"]
-        individual = _text(el.find("{*}sdnType")).lower() == "individual"
-        self.raw[uid] = (_legacy_name(el), aliases, individual)
-
-    def finish(self) -> ParsedList:
-        return _result("legacy", self.issued, self.entries, self.party_count, self.raw, self.programs)
-
-
-def _legacy_name(el: etree._Element) -> str:
-    # Same order as the advanced file's name parts: last name, then first name.
-    return " ".join(t for t in (_text(el.find("{*}lastName")), _text(el.find("{*}firstName"))) if t)
