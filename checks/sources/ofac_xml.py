@@ -1,6 +1,6 @@
 """Streaming parsers for OFAC's SDN list: the advanced format (SDN_ADVANCED.XML) here, and the
-legacy SDN.XML (``checks.sources.ofac_legacy``). The real advanced file is ~120 MB, so elements are cleared as soon as they are read and
-the whole tree is never held in memory.
+legacy SDN.XML (``checks.sources.ofac_legacy``). The real advanced file is ~120 MB, so elements
+are cleared as soon as they are read and the whole tree is never held in memory.
 
 Elements are matched by local name (``{*}Tag``), so a changed namespace URI does not break the
 parse. The format is decided by the root element (``Sanctions`` = advanced, ``sdnList`` = legacy).

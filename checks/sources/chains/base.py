@@ -176,6 +176,23 @@ def side_by_side(*calls: Callable[[], T]) -> list[T]:
     return results + last
 
 
+# One listing read: (records newest first, read to its end?, requests made, the error that stopped it)
+Listing = tuple[list, bool, int, "Exception | None"]
+
+
+def read_listings(chain: str, cap: int, source: str, *calls: Callable[[], Listing]) -> History:
+    """Read an adapter's listings (native and token transfers) side by side and merge them. A
+    listing's error ends the read only when no listing returned anything; otherwise the history is
+    reported as cut, with the error."""
+    results = side_by_side(*calls)
+    failures = [exc for _, _, _, exc in results if exc is not None]
+    if failures and not sum(len(records) for records, _, _, _ in results):
+        raise failures[0]
+    return merge_history(chain, [(records, complete) for records, complete, _, _ in results], cap,
+                         requests=sum(n for _, _, n, _ in results), source=source,
+                         error="; ".join(dict.fromkeys(str(exc) for exc in failures)))
+
+
 def host_allowlist(base_url: str) -> tuple[frozenset[str], str | None]:
     """(``allowed_hosts``, ``allowed_scheme``) for ``HttpClient.get`` so that a redirect can never
     take a request (and its API key) off the configured explorer: its ``host[:port]`` only, and no

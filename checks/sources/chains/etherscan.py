@@ -31,9 +31,8 @@ from checks.sources.chains.base import (
     decimals_or_none,
     epoch,
     host_allowlist,
-    merge_history,
+    read_listings,
     scaled,
-    side_by_side,
 )
 from checks.sources.http import HttpClient
 
@@ -84,15 +83,9 @@ class EtherscanAdapter:
 
     def history(self, address: str, *, deadline: float | None = None) -> History:
         address = address.strip().lower()
-        results = side_by_side(lambda: self._listing("txlist", address, deadline),
-                               lambda: self._listing("tokentx", address, deadline))
-        failures = [exc for _, _, _, exc in results if exc is not None]
-        fetched = sum(len(records) for records, _, _, _ in results)
-        if failures and not fetched:
-            raise failures[0]
-        return merge_history(self.chain, [(records, complete) for records, complete, _, _ in results],
-                             self.max_tx, requests=sum(n for _, _, n, _ in results), source=self.source,
-                             error="; ".join(dict.fromkeys(str(exc) for exc in failures)))
+        return read_listings(self.chain, self.max_tx, self.source,
+                             lambda: self._listing("txlist", address, deadline),
+                             lambda: self._listing("tokentx", address, deadline))
 
     # -- one listing, paged --------------------------------------------------------------------
     def _listing(self, action: str, address: str,

@@ -26,9 +26,8 @@ from checks.sources.chains.base import (
     decimals_or_none,
     epoch,
     host_allowlist,
-    merge_history,
+    read_listings,
     scaled,
-    side_by_side,
 )
 from checks.sources.http import HttpClient
 
@@ -73,14 +72,9 @@ class TronGridAdapter:
 
     def history(self, address: str, *, deadline: float | None = None) -> History:
         address = tron_address(address)
-        results = side_by_side(lambda: self._listing("trc20", address, deadline),
-                               lambda: self._listing("trx", address, deadline))
-        failures = [exc for _, _, _, exc in results if exc is not None]
-        if failures and not sum(len(records) for records, _, _, _ in results):
-            raise failures[0]
-        return merge_history(self.chain, [(records, complete) for records, complete, _, _ in results],
-                             self.max_tx, requests=sum(n for _, _, n, _ in results), source=self.source,
-                             error="; ".join(dict.fromkeys(str(exc) for exc in failures)))
+        return read_listings(self.chain, self.max_tx, self.source,
+                             lambda: self._listing("trc20", address, deadline),
+                             lambda: self._listing("trx", address, deadline))
 
     def _listing(self, kind: str, address: str,
                  deadline: float | None) -> tuple[list[TxRecord], bool, int, SourceError | None]:
