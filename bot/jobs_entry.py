@@ -1,7 +1,8 @@
 """What an RQ worker runs: ``bot.jobs_entry.run_vetting(job_data)`` (see ``bot.jobs.ROUTES``).
 
 The vetter -- pipeline, sources, store, Slack client -- is built from ``Settings.from_env()`` once
-per worker process, on the first job, and reused by every later job.
+per worker process (``bot.worker`` builds it while the worker waits for its first job) and reused by
+every job.
 """
 from __future__ import annotations
 

@@ -84,20 +84,32 @@ def _phone_like(value: str) -> bool:
 
 def _same_phone(conn: Connection, value: str) -> dict[str, str]:
     """Vettings whose stored phone, read as the phone check reads it (in the claimed location's
-    country when written without "+"), is this number: {vetting ID: E.164}. A scan, as the rows
+    country when written without "+"), is this number: {vetting ID: E.164}. A number asked without
+    "+" only matches numbers stored without it. A scan, as the rows
     of an earlier version have no phone fingerprint for a number written without "+", and an
     identifier written so can only be read in each row's own country."""
     found: dict[str, str] = {}
+    national = not _international(value)
     ours: dict[str, str | None] = {}  # claimed location -> the asked number read there
     query = (select(_V.id, _V.candidate_phone, _V.candidate_location).where(_V.candidate_phone != "")
              .execution_options(yield_per=2000))
     for row in conn.execute(query):
+        if national and _international(row.candidate_phone):
+            # "020 7946 0958" may be +44 20 7946 0958 in London and +49 20 79460958 in Essen: a
+            # number asked without its country code never erases one that was stored with it.
+            continue
         where = row.candidate_location or ""
         if where not in ours:
             ours[where] = fp.phone_e164(value, where)
         if ours[where] is not None and fp.phone_e164(row.candidate_phone, where) == ours[where]:
             found[row.id] = ours[where]
     return found
+
+
+def _international(text: str) -> bool:
+    text = text.strip()
+    text = text[4:].strip() if text[:4].lower() == "tel:" else text
+    return text.startswith(("+", "00"))
 
 
 def _domains(email: str) -> set[str]:

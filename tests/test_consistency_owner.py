@@ -49,6 +49,12 @@ def test_references_and_employers_addresses_at_the_end_are_not_the_owners():
     assert [n.split(":")[0] for n in notes][:2] == ["e-mail", "phone"]
 
 
+@pytest.mark.parametrize("heading", ["Professional References", "Character references:", "Recommendations"])
+def test_a_referees_contacts_under_any_references_heading_are_not_the_owners(heading):
+    lines = [*BODY, heading, "Tom Smith, CTO at Globex", "tom.smith@globex-mail.org", "+1 206 555 0199"]
+    assert DIFFERS not in by_title(run(text(lines)))
+
+
 def test_a_role_printed_last_is_not_a_contact_block():
     lines = [*BODY[:-2], "Engineer, Initech – 2014 – 2016", "• Support line: +1 206 555 0199"]
     assert DIFFERS not in by_title(run(text(lines)))
@@ -83,6 +89,12 @@ def test_resume_location_in_another_country_than_the_phone_without_a_location_gi
     assert finding.evidence == {"resume_location": "Lagos, Nigeria", "resume_country": "NG",
                                 "phone_region": "US"}
     assert not [f for f in result.findings if "given" in f.title and f.severity > Severity.INFO]
+
+
+def test_a_location_that_could_not_be_placed_is_not_called_missing():
+    result = run(located("Lagos, Nigeria", location="Atlantis", phone="+1 512 555 0147"))
+    detail = by_title(result)[PHONE_TITLE].detail
+    assert "the location given could not be placed" in detail and "no location was given" not in detail
 
 
 def test_resume_location_agreeing_with_the_phone():

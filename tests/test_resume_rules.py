@@ -147,6 +147,9 @@ def test_claim_phrasings_are_flagged_against_a_short_timeline(claim, years):
     "Employee of the month 9 years in a row.",
     "Maintained a 15-year-old codebase.",
     "Engineer with 15+ years\nExperience",  # a number, then a heading on the next line: no line crossing
+    "Led a team of six with 40 years of combined experience.",
+    "Joined a team with 30 years of experience in payments.",
+    "The group brings 25 years of collective experience to clients.",
 ])
 def test_numbers_of_years_that_are_not_experience_claims(text):
     assert "Claimed experience exceeds the dated roles" not in titles(run(text + "\n" + SHORT))

@@ -182,6 +182,16 @@ def test_block_is_never_vetted_as_a_name(slack, tmp_path, text, admin, expected)
     assert slack.calls_to("chat.postMessage") == [] and recorded == []
 
 
+@pytest.mark.parametrize("text", ["block@corp.example phone=+14155550100",
+                                  "Block-Smith jane@corp.example", "block.jane@corp.example"])
+def test_a_candidate_whose_first_word_starts_with_block_is_vetted(slack, tmp_path, text):
+    with running_app(slack, tmp_path) as (url, _, recorded):
+        status, body = slack.command(url, text)
+        slack.wait_for("chat.update", where=lambda c: "risk" in c.params["text"])
+    assert status == 200 and NOT_ADMIN not in body.get("text", "") and BLOCK_USAGE not in body.get("text", "")
+    assert len(recorded) == 1
+
+
 class Finder:
     requires = frozenset({"name"})
     description = "test: one low finding"

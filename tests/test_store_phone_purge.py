@@ -78,17 +78,17 @@ def test_purge_finds_rows_recorded_without_a_phone_fingerprint(store):
     assert store.purge_candidate("+14155550123").vettings == 1 and kept(store) == []
 
 
-def test_a_number_asked_without_plus_is_read_in_each_vettings_country(store):
+def test_a_number_asked_without_plus_never_erases_one_stored_with_its_country_code(store):
     record(store, "us-intl", name="Ann Lee", phone="+14155550123", location="Austin, TX")
     record(store, "us-national", name="Ann Lee", phone="415.555.0123", location="San Francisco, CA")
     record(store, "no-place", name="Ann Lee", phone="+14155550123")
     record(store, "germany", name="Cy Dee", phone="+49 415 5550123", location="Berlin, Germany")
     record(store, "other", name="Di Eng", phone="(415) 555-0199", location="San Francisco, CA")
     done = store.purge_candidate("(415) 555-0123")
-    # "no-place" has no country to read the asked number in. Read in Germany, the asked digits are
-    # +49 415 5550123 -- that vetting's number -- so it goes too (hence: ask with the country code).
-    assert done.vettings == 3 and kept(store) == ["no-place", "other"]
-    assert store.purge_candidate("+1 (415) 555-0123").vettings == 1 and kept(store) == ["other"]
+    # Read in Germany the asked digits are +49 415 5550123, that vetting's number: a national number
+    # must not erase another person's, so only numbers also stored without "+" are read this way.
+    assert done.vettings == 1 and kept(store) == ["germany", "no-place", "other", "us-intl"]
+    assert store.purge_candidate("+1 (415) 555-0123").vettings == 2 and kept(store) == ["germany", "other"]
 
 
 def test_the_number_printed_nationally_in_another_resume_loses_its_fingerprint(store):

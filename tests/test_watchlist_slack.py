@@ -91,6 +91,32 @@ def test_admin_confirms_updates_the_summary_and_can_undo(slack, tmp_path, backen
         assert lists.audit()[0].action == "not_fraud"
 
 
+def test_undo_survives_on_a_full_summary(slack, tmp_path):
+    full = [{"type": "section", "block_id": f"s{i}", "text": {"type": "mrkdwn", "text": f"check {i}"}}
+            for i in range(49)] + [fraud_buttons("v1")]
+    with running_app(slack, tmp_path, admin_users=frozenset({ADMIN})) as (url, services, _):
+        record(services.app.store)
+        click(slack, url, CONFIRM_ACTION, user=ADMIN, blocks=full)
+        (update,) = slack.wait_for("chat.update", where=lambda c: c.params.get("ts") == MESSAGE_TS)
+        blocks = update.params["blocks"]
+        assert len(blocks) == 50 and blocks[-1]["elements"][0]["action_id"] == UNDO_ACTION
+        click(slack, url, UNDO_ACTION, user=ADMIN, blocks=blocks)
+        restored = slack.wait_for("chat.update", count=2)[-1].params["blocks"]
+        actions = {e["action_id"] for b in restored if b["type"] == "actions" for e in b["elements"]}
+        assert len(restored) <= 50 and {CONFIRM_ACTION, NOT_FRAUD_ACTION} <= actions
+
+
+def test_block_with_the_database_down_is_a_clear_answer(slack, tmp_path):
+    from sqlalchemy import text
+
+    with running_app(slack, tmp_path, admin_users=frozenset({ADMIN})) as (url, services, _):
+        with services.app.store.engine.begin() as conn:  # the table is gone: every write fails
+            conn.execute(text("DROP TABLE watchlist_entries"))
+        status, body = slack.command(url, "block email=x@ring.example", user=ADMIN)
+    assert status == 200 and body["response_type"] == "ephemeral"
+    assert "database" in body["text"].lower() and "Added" not in body["text"]
+
+
 def test_block_command_admin_only(slack, tmp_path):
     with running_app(slack, tmp_path, admin_users=frozenset({ADMIN})) as (url, services, _):
         _, refused = slack.command(url, 'block email=x@ring.example note="from incident"', user=OTHER)
@@ -104,6 +130,7 @@ def test_block_command_admin_only(slack, tmp_path):
     assert "Added one email" in added["text"] and "already on" in again["text"]
     assert "not valid" in bad["text"] and "Usage" in usage["text"]
     assert [(e.kind, e.normal, e.note) for e in entries] == [("email", "x@ring.example", "incident 7")]
+    assert ADMIN not in entries[0].reference  # later vettings show the list, not who blocked
 
 
 def test_a_click_is_acknowledged_before_the_database_and_the_update(slack, tmp_path):

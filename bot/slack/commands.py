@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/vetcandidate"
 #: a first word "block" is always the block command (its handler answers usage for bad arguments)
-_BLOCK = re.compile(r"^\s*block\b", re.IGNORECASE)
+_BLOCK = re.compile(r"^\s*block(?:\s|$)", re.IGNORECASE)  # the word alone: not block@corp or Block-Smith
 
 
 def new_vetting_id() -> str:

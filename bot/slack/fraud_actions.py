@@ -155,7 +155,7 @@ class FraudActions:
             if not url:
                 log.warning("no response_url for an ephemeral summary: not updated")
             elif blocks:
-                self._respond(url, text=text, blocks=[*blocks, *outcome][:MAX_BLOCKS], replace_original=True)
+                self._respond(url, text=text, blocks=_with_outcome(blocks, outcome), replace_original=True)
             else:  # the payload did not carry the summary: add the outcome rather than erase it
                 self._respond(url, text=text, blocks=outcome, response_type="ephemeral",
                               replace_original=False)
@@ -164,10 +164,15 @@ class FraudActions:
         if not ts:
             return
         try:
-            self.client.chat_update(channel=channel, ts=ts, blocks=[*blocks, *outcome][:MAX_BLOCKS],
-                                    text=text)
+            self.client.chat_update(channel=channel, ts=ts, blocks=_with_outcome(blocks, outcome), text=text)
         except SlackApiError as exc:
             log.warning("chat.update failed: %s", _error(exc))
+
+
+def _with_outcome(blocks: list[dict[str, Any]], outcome: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summary with the decision (and its Undo or buttons) at the end: a full summary loses its
+    last body blocks, never the outcome."""
+    return [*blocks[:MAX_BLOCKS - len(outcome)], *outcome]
 
 
 def parse_block(text: str) -> tuple[str, str, str]:
@@ -222,9 +227,13 @@ def block_command(settings: Any, store: Any, user: str, text: str) -> str:
         normal = normal_form(kind, value)
     except ValueError as exc:
         return f"That {kind} is not valid ({exc}); nothing added."
-    added = Watchlists(store).add(CONFIRMED, [Indicator(kind, value, normal, note=note[:1000],
-                                                        reference=f"added by <@{user}> in Slack")],
-                                  actor=user, action="block")
+    try:  # who blocked it is in the watchlist audit trail, not in what later vettings show
+        added = Watchlists(store).add(CONFIRMED, [Indicator(kind, value, normal, note=note[:1000],
+                                                            reference="added in Slack (block)")],
+                                      actor=user, action="block")
+    except StoreError as exc:
+        log.error("block by %s failed: %s", user, exc)
+        return STORE_DOWN
     log.info("block: %s added %d %s indicator(s) to %s", user, added, kind, CONFIRMED)
     if not added:
         return (f"That {kind} is already on `{CONFIRMED}` (blocked, or kept from a purged vetting); "

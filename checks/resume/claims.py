@@ -39,7 +39,11 @@ _CLAIM_TAIL = re.compile(
     r"|[ \t]*\)", re.I)                                                            # "(12+ years)", see below
 _NOT_A_CLAIM = re.compile(r"\b(?:within|every|aged?|age of|next|first)[ \t]*$|\b(?:compan(?:y|ies)|firms?|"
                           r"business(?:es)?|brands?|agenc(?:y|ies)|organi[sz]ations?|vendors?|providers?|"
-                          r"clients?|customers?)[ \t]+(?:with|of|having|that has|which has)[ \t]*$", re.I)
+                          r"clients?|customers?|teams?|groups?|squads?|departments?)[ \t]+"
+                          r"(?:with|of|having|that has|which has)[ \t]*$"
+                          r"|\bteams?[ \t]+of[ \t]+\w+[ \t]+(?:with|having)[ \t]*$", re.I)
+# "40 years of combined experience": the team's, not one person's
+_POOLED = re.compile(r"\b(?:combined|collective|cumulative|pooled|joint)\b", re.I)
 _LABEL_BEFORE = re.compile(r"\b(?:experience|exp\.?)[ \t]*(?:of|:|[-–—])?[ \t]*$", re.I)  # "Experience: 12"
 
 
@@ -67,6 +71,8 @@ def experience_claims(text: str) -> list[tuple[int, str]]:
         tail = _CLAIM_TAIL.match(text, m.end(), m.end() + 120)
         if tail and tail.group().endswith(")") and not before.rstrip().endswith("("):
             tail = None  # ")" counts only for "(12+ years)"
+        if tail and _POOLED.search(tail.group()):
+            continue
         label = _LABEL_BEFORE.search(before)
         if tail or label:
             start = m.start() - (len(before) - label.start() if label and not tail else 0)

@@ -43,7 +43,9 @@ _CITY = re.compile(r"^[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){0,3}, ?[A-Z][\w'.-]+(?: [A
                    r"(?: \d{4,6})?$")
 _CONTACT_HEADING = re.compile(r"(?:contacts?|contact (?:me|details|info(?:rmation)?)|personal (?:details|"
                               r"information|info|data|particulars)|get in touch)")
-_REFERENCES = re.compile(r"^\W*(?:references?|referees?)\b", re.I)  # a heading, or "References: ..." inline
+# A heading ("References", "Professional references", "Recommendations"), or "References: ..." inline.
+_REFEREES = r"(?:references?|referees?|recommendations?|testimonials?)"
+_REFERENCES = re.compile(rf"^\W*{_REFEREES}\b|^\W*(?:[a-z]+\s+){{1,2}}{_REFEREES}\W*$", re.I)
 
 
 def _scheme(link: str) -> tuple[str, str]:

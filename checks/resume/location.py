@@ -43,7 +43,7 @@ def location(candidate: Candidate, facts: Facts, head: list[str], phone: PhoneFa
     known = claimed if claimed is not None and claimed.resolved else None
     found = vs_claimed(candidate, known, resolved, phone, ctx) if known is not None else []
     if phone is not None and phone_ok:
-        found += vs_phone(phone, known, resolved, notes)
+        found += vs_phone(phone, known, resolved, notes, location_given=bool(candidate.location))
     return found
 
 
@@ -78,7 +78,7 @@ def vs_claimed(candidate: Candidate, claimed: places.Place, resolved: list[tuple
 
 
 def vs_phone(phone: PhoneFacts, claimed: places.Place | None, resolved: list[tuple[str, places.Place]],
-             notes: list[str]) -> list[Finding]:
+             notes: list[str], *, location_given: bool = False) -> list[Finding]:
     """The resume's country vs the entered phone's. Scored only when it is news: with a location given
     in the resume's country, the phone check's phone-vs-location finding already says it; with a location
     given in the phone's country, the resume-vs-location finding does."""
@@ -93,7 +93,9 @@ def vs_phone(phone: PhoneFacts, claimed: places.Place | None, resolved: list[tup
     if claimed is None:
         return [_f(S.MEDIUM, C.MEDIUM, title,
                    f"The resume places the candidate in {p.label}; the phone number belongs to "
-                   f"{phone.region}, and no location was given to settle it. Where someone works decides "
+                   f"{phone.region}, and " + ("the location given could not be placed" if location_given
+                                              else "no location was given") + " to settle it. "
+                   "Where someone works decides "
                    "employment law and payroll; people keep their number when they move, and resumes lag "
                    "behind: ask.", evidence)]
     evidence["claimed_country"] = claimed.country
