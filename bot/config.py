@@ -46,6 +46,8 @@ def _number(env: Mapping[str, str], key: str, kind: type = float, minimum: float
         value = kind(raw)
     except ValueError:
         raise ConfigError(f"{key} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):  # nan compares false with everything: a stale list would pass
+        raise ConfigError(f"{key} must be a finite number, got {raw!r}")
     if value <= minimum:
         raise ConfigError(f"{key} must be greater than {minimum}")
     return value
@@ -140,8 +142,8 @@ class Settings:
         if database_url.startswith("postgres://"):  # Heroku's spelling; SQLAlchemy wants postgresql://
             database_url = "postgresql://" + database_url[len("postgres://"):]
         retention = get("VETCANDIDATE_RETENTION_DAYS")
-        if retention and not retention.isdigit():
-            raise ConfigError("VETCANDIDATE_RETENTION_DAYS must be a whole number of days")
+        if retention and not (retention.isdigit() and int(retention) > 0):
+            raise ConfigError("VETCANDIDATE_RETENTION_DAYS must be a whole number of days, at least 1")
         processes = get("WORKER_PROCESSES")
         if processes and not (processes.isdigit() and 1 <= int(processes) <= 64):
             raise ConfigError("WORKER_PROCESSES must be a whole number from 1 to 64")

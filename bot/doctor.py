@@ -50,6 +50,18 @@ def _reachable(app: wiring.App, url: str, deadline: float) -> str:
     return f"reachable (HTTP {response.status})"
 
 
+def _redis(settings: Settings) -> str:
+    from bot.jobs import QUEUE_NAME, redis_connection
+
+    try:
+        client = redis_connection(settings.redis_url, timeout_s=2.0)
+        client.ping()
+        waiting = client.llen(f"rq:queue:{QUEUE_NAME}")
+    except Exception as exc:  # redis.ConnectionError, TimeoutError, bad URL
+        raise SourceError(f"cannot reach Redis: {type(exc).__name__}") from None
+    return f"reachable, {waiting} vetting(s) waiting"
+
+
 def _slack(settings: Settings) -> str:
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
@@ -77,6 +89,8 @@ def probes(settings: Settings, app: wiring.App) -> list[tuple[str, Callable[[flo
         ("database", lambda deadline: app.store.describe() if app.store else "not configured"),
         ("OFAC SDN list", lambda deadline: _sanctions(app)),
     ]
+    if settings.redis_url:
+        checks.append(("Redis job queue", lambda deadline: _redis(settings)))
     if app.sources.get("phone_lookup") is not None:
         checks.append(("Twilio Lookup", lambda deadline: _twilio(app, deadline)))
     if app.sources.get("github") is not None:

@@ -55,6 +55,16 @@ def test_bad_configuration_is_named(env, capsys):
     assert "CHECK_TIMEOUT_S" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("key", "value"), [
+    ("SANCTIONS_MAX_AGE_DAYS", "nan"), ("CHECK_TIMEOUT_S", "inf"), ("VETTING_DEADLINE_S", "NaN"),
+    ("VETCANDIDATE_RETENTION_DAYS", "0"), ("VETCANDIDATE_RETENTION_DAYS", "-3"),
+])
+def test_unusable_numbers_are_configuration_errors(env, capsys, key, value):
+    assert main(["check", "--name", "x", "--no-record"], env={**env, key: value}) == 2
+    err = capsys.readouterr().err
+    assert key in err and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("value", ["many", "0", "65", "-2"])
 def test_bad_worker_processes_is_named(env, capsys, value):
     assert main(["worker", "--burst"], env={**env, "WORKER_PROCESSES": value}) == 2

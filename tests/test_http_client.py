@@ -21,8 +21,9 @@ def server():
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_a_day_long_retry_after_without_deadline_fails_fast(server, status):
-    server.add("/sdn.xml", status=status, headers={"Retry-After": "86400"})
+@pytest.mark.parametrize("retry_after", ["86400", "100000000000000"])  # the second overflows a date
+def test_a_day_long_retry_after_without_deadline_fails_fast(server, status, retry_after):
+    server.add("/sdn.xml", status=status, headers={"Retry-After": retry_after})
     client = HttpClient(retries=3, backoff_s=0.01)
     started = time.monotonic()
     with pytest.raises(RateLimited, match=r"rate limited until \d{4}-\d\d-\d\dT"):

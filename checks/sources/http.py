@@ -51,6 +51,9 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme.lower(), parts.netloc.lower()
 
 
+MAX_RETRY_AFTER_S = 366 * 86400  # a longer Retry-After is read as a year: it only names a time
+
+
 def _until(wait: float) -> str:
     return (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -71,7 +74,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return float(min(int(value), MAX_RETRY_AFTER_S))
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
