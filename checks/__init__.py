@@ -1,7 +1,7 @@
 """vetcandidate's check engine: the public surface for check authors."""
 from checks.base import Check
 from checks.context import CheckContext
-from checks.errors import CheckFailed, SourceError
+from checks.errors import CheckFailed, CheckSkipped, SourceError
 from checks.model import (
     Candidate,
     CheckResult,
@@ -14,6 +14,6 @@ from checks.model import (
 )
 
 __all__ = [
-    "Candidate", "Check", "CheckContext", "CheckFailed", "CheckResult", "Confidence", "Finding",
-    "Report", "RiskLevel", "Severity", "SourceError", "Status",
+    "Candidate", "Check", "CheckContext", "CheckFailed", "CheckResult", "CheckSkipped", "Confidence",
+    "Finding", "Report", "RiskLevel", "Severity", "SourceError", "Status",
 ]

@@ -12,7 +12,9 @@ Rules of the road:
 * Return a list of ``Finding``s. An empty list means "looked, found nothing" -- so only return it
   when you really looked. If you could not decide (a source failed, data was unusable), raise
   ``CheckFailed(reason, findings_so_far)`` or let the source's ``SourceError`` propagate: the
-  report then says the check could not run, and never calls the candidate clean.
+  report then says the check could not run, and never calls the candidate clean. If the check
+  turns out not to apply (e.g. nothing configured for this kind of input), raise
+  ``CheckSkipped(reason)``: listed as skipped, with the reason.
 * Pass ``deadline=ctx.deadline`` to sources so your check stops when its time is up.
 * Severity is how bad the fact is; confidence is how sure you are. Read the severity guide in
   the README. Never score nationality, ethnicity, accent or any other protected trait.

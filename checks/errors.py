@@ -37,6 +37,16 @@ class NotConfigured(SourceError):
     """The capability is not configured for this deployment."""
 
 
+class CheckSkipped(Exception):
+    """Raised by a check that finds, once it can see its sources, that it does not apply (e.g. no
+    explorer is configured for the wallet's chain). The report lists it as skipped with the reason;
+    prefer ``not_applicable(candidate)`` when the candidate alone decides."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class CheckFailed(Exception):
     """Raised by a check that could not decide. Findings made so far are kept in the report."""
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from checks import scoring
 from checks.context import CheckContext
-from checks.errors import CheckFailed, SourceError, SourceTimeout
+from checks.errors import CheckFailed, CheckSkipped, SourceError, SourceTimeout
 from checks.model import Candidate, CheckResult, Finding, Report, Status
 from checks.registry import Registry
 
@@ -115,6 +115,8 @@ class Runner:
             if bad:
                 status, findings = Status.ERROR, ()
                 reason = f"check returned {type(bad[0]).__name__} instead of Finding"
+        except CheckSkipped as exc:
+            status, reason = Status.SKIPPED, exc.reason
         except CheckFailed as exc:
             status = Status.TIMEOUT if exc.timeout else Status.ERROR
             reason, findings = exc.reason, exc.findings

@@ -24,10 +24,20 @@ MAX_REPORTED = 3
 
 @dataclass(frozen=True)
 class NameMatch:
-    listed_name: str
+    listed_name: str              # the entry's primary name
     profile_id: str
     programs: tuple[str, ...]
     score: float
+    matched_name: str = ""        # the name that scored: the primary name or one of its aliases
+
+    @property
+    def via_alias(self) -> bool:
+        return bool(self.matched_name) and self.matched_name != self.listed_name
+
+    def describe(self) -> str:
+        if self.via_alias:
+            return f"matches alias '{self.matched_name}' of {self.listed_name}"
+        return f"resembles {self.listed_name}"
 
 
 def _tokens_match(a: str, b: str) -> bool:
@@ -55,6 +65,7 @@ class NameScreen:
 
     def __init__(self, individuals) -> None:
         self._names: list[list[str]] = []
+        self._raw: list[str] = []   # each name as published (primary or alias)
         self._owners: list = []
         by_token: dict[str, set[int]] = {}
         for person in individuals:
@@ -68,6 +79,7 @@ class NameScreen:
                 for token in tokens:
                     by_token.setdefault(token, set()).add(len(self._names))
                 self._names.append(tokens)
+                self._raw.append(raw)
                 self._owners.append(person)
         self._by_token = by_token
         self._tokens = list(by_token)
@@ -97,8 +109,11 @@ class NameScreen:
                 continue
             person = self._owners[i]
             score = round(fuzz.token_sort_ratio(query, " ".join(self._names[i])), 1)
-            if person.profile_id not in best or best[person.profile_id].score < score:
-                best[person.profile_id] = NameMatch(person.name, person.profile_id, person.programs, score)
+            held = best.get(person.profile_id)
+            # the best-scoring name of the entry; on a tie the primary name, else the first alias
+            if held is None or held.score < score or (held.score == score and self._raw[i] == person.name):
+                best[person.profile_id] = NameMatch(person.name, person.profile_id, person.programs, score,
+                                                    self._raw[i])
         return sorted(best.values(), key=lambda m: (-m.score, m.profile_id))
 
 
@@ -130,9 +145,11 @@ class SanctionsName(Check):
         return [Finding(
             severity=Severity.MEDIUM, confidence=Confidence.LOW,
             title="Name resembles an SDN-listed individual: verify identity",
-            detail="A similar name is not a match -- many people share names. Confirm the candidate's "
-                   "identity (government ID, date of birth) before drawing any conclusion.",
+            detail=f"The name {'; '.join(m.describe() for m in shown)}. A similar name is not a match "
+                   "-- many people share names. Confirm the candidate's identity (government ID, date of "
+                   "birth) before drawing any conclusion.",
             evidence={"listed_names": [m.listed_name for m in shown],
+                      "matched_names": [m.matched_name for m in shown],
                       "sdn_profiles": [m.profile_id for m in shown],
                       "programs": sorted({p for m in shown for p in m.programs}),
                       "similarity": [m.score for m in shown],

@@ -94,20 +94,26 @@ class WalletSanctions(Check):
         entities = sorted({listing.entity for listing in listings})
         programs = sorted({p for listing in listings for p in listing.programs})
         tickers = sorted({listing.ticker for listing in listings})
-        since: dict[str, str] = {}  # entity -> its designation date (SanctionsEntry/EntryEvent)
+        # The entity's designation date, not the address's: OFAC often adds addresses to an entity
+        # designated years before (the list does not date its addresses).
+        designated: dict[str, str] = {}
         for listing in listings:
-            if (when := getattr(listing, "listed_since", None)) is not None:
-                since[listing.entity] = min(since.get(listing.entity, when.isoformat()), when.isoformat())
-        named = "; ".join(f"{e} (listed since {since[e]})" if e in since else e for e in entities)
+            if (when := getattr(listing, "entity_designated", None)) is not None:
+                designated[listing.entity] = min(designated.get(listing.entity, when.isoformat()),
+                                                 when.isoformat())
+        named = "; ".join(f"{e} (entity designated {designated[e]})" if e in designated else e
+                          for e in entities)
         evidence = {"address": listings[0].address, "entities": entities, "programs": programs,
                     "tickers": tickers, "sdn_profiles": sorted({listing.profile_id for listing in listings}),
                     "list_published": index.publish_date.isoformat()}
-        if since:
-            evidence["listed_since"] = min(since.values())
+        if designated:
+            evidence["entity_designated"] = min(designated.values())
         findings.append(Finding(
             severity=Severity.CRITICAL, confidence=Confidence.HIGH,
             title="Payout wallet is on the OFAC SDN list",
             detail=f"This address is listed for {named} (programs: {', '.join(programs) or 'not stated'}). "
-                   "Paying it is prohibited for US persons: stop and escalate to compliance.",
+                   + ("The date is the entity's designation; the address itself may have been added "
+                      "later. " if designated else "")
+                   + "Paying it is prohibited for US persons: stop and escalate to compliance.",
             evidence=evidence, source=index.citation))
         return findings

@@ -26,7 +26,7 @@ from typing import Any
 from checks.base import Check
 from checks.context import CheckContext
 from checks.crypto_address import TESTNET, analyse
-from checks.errors import CheckFailed, SourceError
+from checks.errors import CheckFailed, CheckSkipped, SourceError
 from checks.model import Candidate, Confidence, Finding, Severity
 from checks.wallet_exposure_findings import day as _day
 from checks.wallet_exposure_findings import exposure_findings, token_data, with_watchlists
@@ -71,7 +71,7 @@ class WalletExposure(Check):
         chains = ctx.source("chains")
         names = list(chains.for_family(FAMILIES[info.chain]))
         if not names:
-            return [self._not_examined(f"no {LABELS[info.chain]} explorer configured", info.chain)]
+            raise CheckSkipped(f"no {LABELS[info.chain]} explorer configured")
         try:
             index = ctx.sanctions.current(now=ctx.now())
             index = with_watchlists(index, ctx)

@@ -5,7 +5,8 @@ one finding per listed party, and how each source is cited.
 Listed parties are the OFAC SDN index's and, when the watchlists source is there, the security
 team's own watchlisted wallets. A counterparty on ``confirmed-fraud`` belongs to an earlier
 candidate: the finding names the date and the vetting, never that wallet (like the ``watchlist``
-check); a counterparty on any other watchlist is the team's own indicator and is shown.
+check), nor the transaction id, amount or date that would lead an explorer to it; a counterparty on
+any other watchlist is the team's own indicator and is shown.
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ class WatchlistListing:
     entry_ids: tuple[int, ...] = ()
     programs: tuple[str, ...] = ()
     ticker: str = ""
-    listed_since: date | None = None
+    entity_designated: date | None = None
 
 
 class Watchlisted:
@@ -185,26 +186,31 @@ def _party_finding(entity: str, judged: list, histories: Mapping[str, Any], inde
     confirmed = watch is not None and watch.list_name == CONFIRMED
     amount = format(t.amount.normalize(), "f")
     evidence: dict[str, Any] = {
-        "direction": _direction(directions), "transactions": len({r[0].txid for r in rows}), "txid": t.txid,
-        "date": day(t.time), "amount": amount, "asset": asset, "chain": t.chain,
-        "chains_examined": sorted(histories),
+        "direction": _direction(directions), "transactions": len({r[0].txid for r in rows}), "asset": asset,
+        "chain": t.chain, "chains_examined": sorted(histories),
         "transactions_examined": sum(h.tx_count for h in histories.values()),
         "history_truncated": any(h.truncated for h in histories.values())}
-    if t.token_contract:
-        evidence["token_contract"] = t.token_contract
+    if not confirmed:  # for confirmed fraud these would lead an explorer straight to that wallet
+        evidence.update(txid=t.txid, date=day(t.time), amount=amount)
+        if t.token_contract:
+            evidence["token_contract"] = t.token_contract
     hosts = ", ".join(sorted({h.source for h in histories.values() if h.source}))
+    follow = ""
     if watch is None:
-        dates = [x.listed_since for x in listings if getattr(x, "listed_since", None)]
+        dates = [x.entity_designated for x in listings if getattr(x, "entity_designated", None)]
         evidence.update(entity=entity, programs=sorted({p for x in listings for p in x.programs}),
                         sdn_profiles=sorted({x.profile_id for x in listings}),
                         listed_addresses=sorted({r[0].counterparty for r in rows}),
                         list_published=index.publish_date.isoformat())
-        if dates:
-            evidence["listed_since"] = min(dates).isoformat()
+        if dates:  # the entity's designation: the address may have been added later (OFAC does not say)
+            evidence["entity_designated"] = min(dates).isoformat()
         party = f"an OFAC-listed address ({entity})"
         about = (f"an address listed for {entity} (programs: "
                  f"{', '.join(evidence['programs']) or 'not stated'}"
-                 + (f"; on the SDN list since {evidence['listed_since']}" if dates else "") + ")")
+                 + (f"; entity designated {evidence['entity_designated']} -- the address may have been "
+                    "added to the list later, so an earlier transfer may predate its listing"
+                    if dates else "")
+                 + ")")
         advice = "This wallet is one hop from a sanctioned party: escalate to compliance before paying."
         source = index.citation
     elif confirmed:
@@ -214,8 +220,13 @@ def _party_finding(entity: str, judged: list, histories: Mapping[str, Any], inde
         vetting = f"vetting #{watch.vetting_id}" if watch.vetting_id else "a vetting since purged"
         party = f"a wallet linked to a vetting confirmed as fraud on {when}"
         about = f"a wallet from {vetting}, confirmed as fraud on {when}"
-        advice, source = ("One ring runs many personas: talk to whoever confirmed that case before paying.",
-                          f"{WATCHLISTS} ({CONFIRMED})")
+        entries = ", ".join(f"#{i}" for i in watch.entry_ids)
+        ref = (f"vetting #{watch.vetting_id} (watchlist entry {entries})" if watch.vetting_id
+               else f"watchlist entry {entries}")
+        follow = ("Transaction ids, amounts and dates are left out: they would reveal that earlier "
+                  f"candidate's wallet. An admin can follow {ref} to them.")
+        advice, source = (follow + " One ring runs many personas: talk to whoever confirmed that case before "
+                          "paying.", f"{WATCHLISTS} ({CONFIRMED})")
     else:
         evidence.update(list=watch.list_name, listed_addresses=sorted({r[0].counterparty for r in rows}),
                         watchlist_entries=list(watch.entry_ids))
@@ -224,7 +235,7 @@ def _party_finding(entity: str, judged: list, histories: Mapping[str, Any], inde
         advice, source = ("This wallet is one hop from a wallet your security team listed: check with them "
                           "before paying.", f"{WATCHLISTS} ({watch.list_name})")
     source = f"{source}; history from {hosts}"
-    moved = _moved(t, amount, asset)
+    moved = f"on {t.chain}" if confirmed else _moved(t, amount, asset)
     if evidence_rows:
         words = _DID_CONFIRMED if confirmed else _DID
         evidence["ignored_transfers"] = len(judged) - len(evidence_rows)
@@ -232,7 +243,8 @@ def _party_finding(entity: str, judged: list, histories: Mapping[str, Any], inde
         severity = Severity.HIGH
         if watch is not None:  # never above what a direct hit on that entry would be
             severity = min(severity, watch.severity)
-        detail = (f"{evidence['transactions']} transaction(s) with {about}; most recent: {moved}. "
+        recent = f"; most recent: {moved}" if not confirmed else f", {moved}"
+        detail = (f"{evidence['transactions']} transaction(s) with {about}{recent}. "
                   + (COMMON_INPUT + " " if "co-input" in directions else "") + advice)
         return Finding(severity=severity, confidence=Confidence.HIGH if strong else Confidence.MEDIUM,
                        title=f"Wallet {words.get(evidence['direction'], 'transacted with')} {party}",
@@ -242,5 +254,6 @@ def _party_finding(entity: str, judged: list, histories: Mapping[str, Any], inde
     return Finding(severity=Severity.INFO, confidence=Confidence.MEDIUM,
                    title=f"Unsolicited-looking transfers with {party}",
                    detail=f"{evidence['transactions']} transfer(s) with {about}, none of which shows a "
-                          f"payment: {'; '.join(reasons)}. Most recent: {moved}.",
+                          f"payment: {'; '.join(reasons)}. "
+                          + (f"Most recent: {moved}." if not confirmed else f"Seen {moved}. {follow}"),
                    evidence=evidence, source=source)

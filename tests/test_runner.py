@@ -100,6 +100,17 @@ def test_skipped_reasons_and_disabled_checks():
     assert (off_r.status, off_r.reason) == (Status.SKIPPED, DISABLED_REASON)
 
 
+def test_a_check_that_finds_it_does_not_apply_is_skipped_with_its_reason():
+    from checks import CheckSkipped
+
+    def no_explorer(candidate, ctx):
+        raise CheckSkipped("no Bitcoin explorer configured")
+
+    (result,) = Runner(Registry([make_check("skips", no_explorer)])).run(CANDIDATE).checks
+    assert result.status == Status.SKIPPED and result.findings == ()
+    assert result.reason == "no Bitcoin explorer configured"
+
+
 def test_each_check_gets_its_own_deadline_and_shared_sources():
     seen = {}
 

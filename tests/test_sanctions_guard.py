@@ -1,6 +1,7 @@
 """Guards on a new OFAC edition (none without addresses; none losing more than half of them unless
-forced) and the per-party designation date ("listed since"): parsed from SanctionsEntry/EntryEvent,
-kept by both stores, older stored editions still loadable, and shown by wallet_sanctions."""
+forced) and the per-party designation date ("entity designated", not when an address was listed):
+parsed from SanctionsEntry/EntryEvent, kept by both stores, older stored editions still loadable, and
+shown by wallet_sanctions."""
 from __future__ import annotations
 
 import json
@@ -101,22 +102,22 @@ def test_cli_refuses_the_drop_and_force_accepts_it(env, capsys, tmp_path):
     assert "updated: edition published 2025-11-21" in capsys.readouterr().out
 
 
-# -- listed since -----------------------------------------------------------------------------------
+# -- entity designated -----------------------------------------------------------------------------
 def test_designation_date_per_profile_from_entry_events():
     parsed = parse_file(ADVANCED)
-    assert parsed.listed_since["22985"] == CHEIL_SINCE
-    assert parsed.listed_since["2677"] == date(1995, 1, 23)  # an individual, for name screening
-    assert "27307" not in parsed.listed_since  # no EntryEvent in the fixture: no date, not a guess
-    assert "4238" not in parsed.listed_since  # not kept at all (a vessel without addresses)
-    assert parse_file(FIXTURES / "sdn_legacy_small.xml").listed_since == {}  # SDN.XML has none
+    assert parsed.entity_designated["22985"] == CHEIL_SINCE
+    assert parsed.entity_designated["2677"] == date(1995, 1, 23)  # an individual, for name screening
+    assert "27307" not in parsed.entity_designated  # no EntryEvent in the fixture: no date, not a guess
+    assert "4238" not in parsed.entity_designated  # not kept at all (a vessel without addresses)
+    assert parse_file(FIXTURES / "sdn_legacy_small.xml").entity_designated == {}  # SDN.XML has none
 
 
 def test_file_store_keeps_the_date_and_loads_an_older_file(tmp_path):
     store = SanctionsStore(tmp_path)
     assert refresh(store, HttpClient(), str(ADVANCED), now=NOW).status == "updated"
     loaded = SanctionsStore(tmp_path).load()
-    assert [x.listed_since for x in loaded.lookup(CHEIL)] == [CHEIL_SINCE] and loaded.schema == 2
-    assert loaded.lookup("0x098B716B8Aaf21512996dC57EB0615e2383E2f96")[0].listed_since is None
+    assert [x.entity_designated for x in loaded.lookup(CHEIL)] == [CHEIL_SINCE] and loaded.schema == 2
+    assert loaded.lookup("0x098B716B8Aaf21512996dC57EB0615e2383E2f96")[0].entity_designated is None
 
     head, _, names = store.path.read_bytes().partition(b"\n")  # as the previous version wrote it
     header = json.loads(head)
@@ -124,41 +125,60 @@ def test_file_store_keeps_the_date_and_loads_an_older_file(tmp_path):
     header["profiles"] = {pid: row[:2] for pid, row in header["profiles"].items()}
     store.path.write_bytes(json.dumps(header).encode() + b"\n" + names)
     old = SanctionsStore(tmp_path).load()
-    assert old.schema == 1 and old.lookup(CHEIL)[0].listed_since is None
+    assert old.schema == 1 and old.lookup(CHEIL)[0].entity_designated is None
     assert old.lookup(CHEIL)[0].entity == "CHEIL CREDIT BANK"
     # the same file again: parsed anew (not "unchanged"), so the dates arrive
     again = refresh(store, HttpClient(), str(ADVANCED), now=NOW + timedelta(hours=1))
-    assert again.status == "updated" and again.index.lookup(CHEIL)[0].listed_since == CHEIL_SINCE
+    assert again.status == "updated" and again.index.lookup(CHEIL)[0].entity_designated == CHEIL_SINCE
     assert refresh(store, HttpClient(), str(ADVANCED), now=NOW + timedelta(hours=2)).status == "not_modified"
 
 
 def test_database_store_keeps_the_date_and_loads_an_older_row(store):
     sanctions = store.sanctions()
     assert refresh(sanctions, HttpClient(), str(ADVANCED), now=NOW).status == "updated"
-    assert store.sanctions().load().lookup(CHEIL)[0].listed_since == CHEIL_SINCE
+    assert store.sanctions().load().lookup(CHEIL)[0].entity_designated == CHEIL_SINCE
     body = {"profiles": {"22985": ["CHEIL CREDIT BANK", ["DPRK4"]]}, "entries": [[CHEIL, "USDT", "22985"]]}
     with store.engine.connect() as conn, conn.execution_options(write=True).begin():
         conn.execute(update(m.sanctions_editions).values(  # the row as the previous version stored it
             entries=zlib.compress(json.dumps(body).encode())))
     old = store.sanctions().load()
-    assert old.schema == 1 and old.lookup(CHEIL)[0].listed_since is None and old.total == 1
+    assert old.schema == 1 and old.lookup(CHEIL)[0].entity_designated is None and old.total == 1
     again = refresh(store.sanctions(), HttpClient(), str(ADVANCED), now=NOW + timedelta(hours=1))
-    assert again.status == "updated" and store.sanctions().load().lookup(CHEIL)[0].listed_since == CHEIL_SINCE
+    assert again.status == "updated"
+    assert store.sanctions().load().lookup(CHEIL)[0].entity_designated == CHEIL_SINCE
 
 
-def test_wallet_sanctions_hit_says_listed_since(tmp_path):
+def test_wallet_sanctions_hit_says_entity_designated(tmp_path):
     store = SanctionsStore(tmp_path)
     assert refresh(store, HttpClient(), str(ADVANCED), now=datetime.now(UTC)).status == "updated"
     report = Runner(Registry([WalletSanctions()])).run(Candidate(wallet=CHEIL),
                                                        context(SanctionsSource(store)))
     (hit,) = [f for f in report.checks[0].findings if f.severity == Severity.CRITICAL]
-    assert hit.evidence["listed_since"] == "2017-09-26"
-    assert "CHEIL CREDIT BANK (listed since 2017-09-26)" in hit.detail
+    assert hit.evidence["entity_designated"] == "2017-09-26" and "listed_since" not in hit.evidence
+    assert "CHEIL CREDIT BANK (entity designated 2017-09-26)" in hit.detail
+    assert "listed since" not in hit.detail and "may have been added later" in hit.detail
+
+
+def test_real_snapshots_an_address_added_years_after_its_entity(tmp_path):
+    """CHEIL's TRON address is absent from the 2025-10-30 edition and present in 2025-11-19, while the
+    bank was designated in 2017: the hit must date the entity, never claim the address since 2017."""
+    older = SanctionsStore(tmp_path / "old")
+    assert refresh(older, HttpClient(), str(shared_file("ofac/sdn_advanced_2025-10-30.xml.bz2")),
+                   now=datetime.now(UTC)).status == "updated"
+    assert not older.load().lookup(CHEIL)
+    newer = SanctionsStore(tmp_path / "new")
+    assert refresh(newer, HttpClient(), str(shared_file("ofac/sdn_advanced_2025-11-19.xml.bz2")),
+                   now=datetime.now(UTC)).status == "updated"
+    report = Runner(Registry([WalletSanctions()])).run(Candidate(wallet=CHEIL),
+                                                       context(SanctionsSource(newer)))
+    (hit,) = [f for f in report.checks[0].findings if f.severity == Severity.CRITICAL]
+    assert hit.evidence["entity_designated"] == "2017-09-26"
+    assert "entity designated 2017-09-26" in hit.detail and "since 2017" not in hit.detail
 
 
 def test_real_snapshot_dates(tmp_path):
     parsed = parse_file(shared_file("ofac/sdn_advanced_2025-11-19.xml.bz2"))
-    assert parsed.listed_since["22985"] == CHEIL_SINCE  # CHEIL CREDIT BANK
+    assert parsed.entity_designated["22985"] == CHEIL_SINCE  # CHEIL CREDIT BANK
     listed = {e.profile_id for e in parsed.entries}
-    assert listed <= parsed.listed_since.keys()  # every party with an address has its date
-    assert min(parsed.listed_since[p] for p in listed) > date(1990, 1, 1)
+    assert listed <= parsed.entity_designated.keys()  # every party with an address has its date
+    assert min(parsed.entity_designated[p] for p in listed) > date(1990, 1, 1)

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from checks import Candidate, Severity, Status
@@ -74,8 +76,39 @@ def test_single_or_tiny_names_are_not_screened(name, source):
 
 def test_real_list_common_names_do_not_match(tmp_path):
     real = stored_source(tmp_path, shared_file("ofac/sdn_advanced_2025-11-19.xml.bz2"))
-    screen = real.name_screen(real.current(now=__import__("datetime").datetime.now(
-        __import__("datetime").UTC)))
+    screen = real.name_screen(real.current(now=datetime.now(UTC)))
     assert [m.listed_name for m in screen.search("Sang Man Kim")] == ["Kim Sang Man"]
     for common in ("John Smith", "Maria Garcia", "David Kim", "Jennifer Lee", "Anna Schmidt"):
         assert screen.search(common) == [], common
+
+
+def test_alias_match_names_the_alias_it_scored_against():
+    people = [SdnName("7", "WEI Zhao", ("WEI Zhang",), ("TCO",), True),
+              SdnName("8", "Zhang Wei", (), ("ILLICIT-DRUGS-EO14059",), True)]
+    by_id = {m.profile_id: m for m in NameScreen(people).search("Wei Zhang")}
+    assert (by_id["7"].listed_name, by_id["7"].matched_name) == ("WEI Zhao", "WEI Zhang")
+    assert by_id["7"].describe() == "matches alias 'WEI Zhang' of WEI Zhao"
+    assert (by_id["8"].matched_name, by_id["8"].describe()) == ("Zhang Wei", "resembles Zhang Wei")
+
+
+def test_a_tie_reports_the_primary_name_not_an_alias():
+    (match,) = NameScreen(PEOPLE).search("Kim Sang Man")  # scores 100 on the name and on "Kim Sang-man"
+    assert match.matched_name == "Kim Sang Man" and not match.via_alias
+
+
+def test_check_evidence_and_wording_carry_the_matched_alias(source):
+    finding = run("Abbud Zumar", source).checks[0].findings[0]
+    assert finding.evidence["listed_names"] == ["Al-Zomor Abboud Abdul Latif Hassan"]
+    assert finding.evidence["matched_names"] == ["ZUMAR Abbud"]
+    assert "matches alias 'ZUMAR Abbud' of Al-Zomor Abboud Abdul Latif Hassan" in finding.detail
+    primary = run("Hyon Sop Sim", source).checks[0].findings[0]
+    assert primary.evidence["matched_names"] == ["Sim Hyon Sop"]
+    assert "resembles Sim Hyon Sop" in primary.detail and "alias" not in primary.detail
+
+
+def test_real_list_alias_hit_is_explained(tmp_path):
+    real = stored_source(tmp_path, shared_file("ofac/sdn_advanced_2025-11-19.xml.bz2"))
+    screen = real.name_screen(real.current(now=datetime.now(UTC)))
+    found = {m.listed_name: m for m in screen.search("Wei Zhang")}
+    assert found["WEI Zhao"].matched_name == "WEI Zhang"  # scored 100 against the alias, not "WEI Zhao"
+    assert found["Zhang Wei"].matched_name == "Zhang Wei"

@@ -68,6 +68,15 @@ def screen(wallet, fakes, sanctions, *, max_tx=500, timeout=None, evm=("eth",)):
     return Runner(Registry([check])).run(Candidate(wallet=wallet), ctx)
 
 
+def test_a_chain_without_a_configured_explorer_is_skipped(fakes, sanctions):
+    settings = Settings(btc_explorer_url="", tron_api_url=fakes["tron"].url, evm_explorers={})
+    ctx = CheckContext(sources={"sanctions": sanctions,
+                                "chains": build_chain_sources(settings, HttpClient(retries=0))})
+    result = Runner(Registry([WalletExposure()])).run(Candidate(wallet=BTC), ctx).checks[0]
+    assert (result.status, result.reason) == (Status.SKIPPED, "no Bitcoin explorer configured")
+    assert not any(f.requests for f in fakes.values())
+
+
 def only(findings, severity):
     picked = [f for f in findings if f.severity == severity]
     assert len(picked) == 1, [(f.severity, f.title) for f in findings]

@@ -55,8 +55,9 @@ def test_listed_co_output_of_a_payment_is_info(fakes, sanctions):  # noqa: F811
 def test_exposure_names_the_designation_date(fakes, sanctions):  # noqa: F811
     fakes["tron"].add_trc20(trc20_row("aa" * 32, day(40), CHEIL, TRON, USDT_TRON, 250_000_000))
     hit = only(screen(TRON, fakes, sanctions).checks[0].findings, Severity.HIGH)
-    assert hit.evidence["listed_since"] == "2017-09-26"
-    assert "on the SDN list since 2017-09-26" in hit.detail
+    assert hit.evidence["entity_designated"] == "2017-09-26" and "listed_since" not in hit.evidence
+    assert "entity designated 2017-09-26 -- the address may have been added to the list later" in hit.detail
+    assert "on the SDN list since" not in hit.detail
 
 
 def interleaved(explorers, listed_on_bsc: int):

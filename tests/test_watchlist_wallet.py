@@ -55,11 +55,46 @@ def test_confirmed_fraud_wallet_is_named_by_date_and_vetting_never_shown(store, 
                          f"{when}")
     ev = hit.evidence
     assert (ev["confirmed_on"], ev["vetting"], ev["list"]) == (when, "v-77", CONFIRMED)
-    assert (ev["transactions"], ev["txid"], ev["direction"]) == (2, "0x02", "both")
+    assert (ev["transactions"], ev["direction"], ev["chain"]) == (2, "both", "ethereum")
+    entry = lists.entries(CONFIRMED)[0].id
+    assert ev["watchlist_entries"] == [entry]
+    # txid, amount and date would lead an explorer from this wallet straight to that one
+    assert not {"txid", "amount", "date", "token_contract", "listed_addresses"} & ev.keys()
     assert hit.source.startswith("vetcandidate watchlists (confirmed-fraud); history from ")
     assert "vetting #v-77" in hit.detail and "OFAC" not in hit.source + hit.detail + hit.title
+    assert f"An admin can follow vetting #v-77 (watchlist entry #{entry})" in hit.detail
     text = repr((hit.title, hit.detail, dict(hit.evidence), hit.source)).lower()
     assert RING.lower()[2:] not in text  # the earlier person's wallet appears nowhere
+    assert "0x01" not in text and "0x02" not in text
+    assert day(30).date().isoformat() not in text and day(40).date().isoformat() not in text
+
+
+def test_ofac_and_other_watchlist_hits_keep_the_transaction(store, fakes, sanctions):  # noqa: F811
+    Watchlists(store).replace("ring-a", parse(f"type,value,note\nwallet,{RING},payout hub\n".encode()),
+                              source="t", actor="t")
+    fakes["eth"].add_native(evm_tx("0x07", day(12), EVM, RING.lower(), 2 * 10**17))
+    settings = Settings(evm_explorers={"ethereum": fakes["eth"].url})
+    ctx = CheckContext(sources={"sanctions": sanctions, "watchlists": build_index(store),
+                                "chains": build_chain_sources(settings, HttpClient(retries=0))})
+    result = Runner(Registry([WalletExposure()])).run(Candidate(wallet=EVM), ctx).checks[0]
+    (hit,) = [f for f in result.findings if f.severity == Severity.HIGH]
+    assert (hit.evidence["txid"], hit.evidence["amount"], hit.evidence["date"]) == (
+        "0x07", "0.2", day(12).date().isoformat())
+    assert "transaction 0x07" in hit.detail
+
+
+def test_confirmed_fraud_dust_is_info_and_still_hides_the_transaction(store, fakes, sanctions):  # noqa: F811
+    Watchlists(store).add(CONFIRMED, [Indicator("wallet", RING, normalize.wallet(RING))], actor="U0ADMIN",
+                          vetting_id="v-3")
+    fakes["eth"].add_native(evm_tx("0x09", day(5), RING.lower(), EVM, 0))  # zero-value: no evidence
+    settings = Settings(evm_explorers={"ethereum": fakes["eth"].url})
+    ctx = CheckContext(sources={"sanctions": sanctions, "watchlists": build_index(store),
+                                "chains": build_chain_sources(settings, HttpClient(retries=0))})
+    result = Runner(Registry([WalletExposure()])).run(Candidate(wallet=EVM), ctx).checks[0]
+    note = next(f for f in result.findings if "confirmed as fraud" in f.title)
+    assert note.severity == Severity.INFO and "zero-value" in note.detail
+    assert not {"txid", "amount", "date"} & note.evidence.keys()
+    assert "0x09" not in note.detail and "An admin can follow vetting #v-3" in note.detail
 
 
 def test_one_way_confirmed_fraud_wording(store, fakes, sanctions):  # noqa: F811

@@ -66,7 +66,7 @@ class ParsedList:
     parties: dict[str, SdnName]
     party_count: int
     #: profile -> its earliest SanctionsEntry/EntryEvent date (the designation; advanced format only)
-    listed_since: dict[str, date] = field(default_factory=dict)
+    entity_designated: dict[str, date] = field(default_factory=dict)
 
     @property
     def individuals(self) -> list[SdnName]:

@@ -31,7 +31,7 @@ __all__ = ["DEFAULT_MAX_AGE_DAYS", "DEFAULT_OFAC_SDN_URL", "INDEX_SCHEMA", "List
 DEFAULT_OFAC_SDN_URL = ("https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
                         "SDN_ADVANCED.XML")
 DEFAULT_MAX_AGE_DAYS = 7
-#: what a parsed edition holds: 2 = listings carry ``listed_since``. A stored edition of an older
+#: what a parsed edition holds: 2 = listings carry ``entity_designated``. A stored edition of an older
 #: schema is still usable, and is parsed again on the next refresh even if the file is unchanged.
 INDEX_SCHEMA = 2
 
@@ -55,7 +55,9 @@ class Listing:
     profile_id: str               # SDN profile (the legacy list's uid)
     entity: str                   # the party's primary name
     programs: tuple[str, ...]     # e.g. ("DPRK4",)
-    listed_since: date | None = None  # the party's designation (SanctionsEntry/EntryEvent), if published
+    #: the entity's designation date (its earliest SanctionsEntry/EntryEvent), if published -- not
+    #: when this address was added: OFAC often adds addresses to an entity listed years earlier
+    entity_designated: date | None = None
 
 
 class NoSanctionsList(SourceUnavailable):
@@ -100,7 +102,7 @@ class SanctionsIndex:
             party = parties.get(entry.profile_id)
             listings.append(Listing(entry.address, entry.ticker, entry.profile_id,
                                     party.name if party else "", party.programs if party else (),
-                                    parsed.listed_since.get(entry.profile_id)))
+                                    parsed.entity_designated.get(entry.profile_id)))
         return cls(listings, publish_date=parsed.publish_date, fetched_at=fetched_at,
                    checked_at=checked_at, source=source, individuals=parsed.individuals,
                    list_format=parsed.format, party_count=parsed.party_count)

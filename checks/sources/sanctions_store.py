@@ -135,11 +135,11 @@ class SanctionsStore:
 
 
 def profile_rows(index: SanctionsIndex) -> dict[str, list]:
-    """profile -> [entity, programs, listed since (ISO date or None)], as both stores keep them."""
+    """profile -> [entity, programs, entity designated (ISO date or None)], as both stores keep them."""
     profiles: dict[str, list] = {}
     for x in index.listings:
         profiles.setdefault(x.profile_id, [x.entity, list(x.programs),
-                                           x.listed_since.isoformat() if x.listed_since else None])
+                                           x.entity_designated.isoformat() if x.entity_designated else None])
     return profiles
 
 
