@@ -29,6 +29,8 @@ CASES = [  # number, location: VoIP ranges, mobiles, landlines, service numbers,
     ("+85021234567", "Austin, TX"), ("+982123456789", ""), ("+963112345678", "Damascus, Syria"),
     ("+448001234567", ""), ("+1 415 555", "Austin, TX"), ("030 123456", "Berlin, Germany"),
     ("+13605550123", "Vancouver"), ("+4915112345678", "Melbourne"), ("call me", ""),  # ambiguous; no number
+    ("07400 123456", "London"), ("021 123 4567", "Hamilton"),  # no "+", ambiguous place
+    ("+44 7400 123456 (mobile)", ""), ("+49 30 1234567 (B\u00fcro)", "Berlin"),  # a label after the number
 ]
 
 FIRST_CALL = """

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import threading
 from typing import IO, Any
 
 from bot.config import ConfigError, Settings
@@ -90,5 +92,16 @@ def run_socket(args: argparse.Namespace, settings: Settings, out: IO[str]) -> in
     start_maintenance(settings, services)  # without Redis: watchlists kept fresh, daily refresh and purge
     out.write("connecting to Slack in Socket Mode\n")
     out.flush()
-    SocketModeHandler(bolt, settings.slack_app_token).start()
+    handler = SocketModeHandler(bolt, settings.slack_app_token)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        handler.connect()
+        stop.wait()  # Heroku sends SIGTERM on restarts: stop taking work, finish what was acknowledged
+    finally:
+        for sig, before in previous.items():
+            signal.signal(sig, before)
+        handler.close()
+        services.jobs.shutdown(wait=True)
+    out.write("Socket Mode stopped\n")
     return 0

@@ -72,13 +72,49 @@ _PHONE_PARSE_ERRORS = {
 }
 
 
+# Words around a number that are not part of it. Before it ("Mobile: +44 ..."); after it, a known label
+# word ("+1 415 555 0100 cell", "..., WhatsApp") or any short parenthesised phrase in any script
+# ("(mobile)", "(Büro)", "[WhatsApp only]", full-width "（携帯）"). libphonenumber would read trailing letters
+# as vanity digits.
+_LABEL_WORD = (r"(?:mobile?(?:\s*phone)?|mob|cell(?:ular|\s*phone)?|(?:tele)?phone|tel|home|work|office|"
+               r"whats\s*app|signal|telegram|viber)")
+_LEADING_LABEL = re.compile(rf"^\s*{_LABEL_WORD}\s*[:.]{{0,2}}\s*(?=[+(\d])", re.I)
+_TRAILING_LABEL = re.compile(r"\s*[(\[\uff08]\s*[^\W\d_](?:[^\W\d_]|[\s/&.'-]){0,19}[)\]\uff09]\s*$"
+                             rf"|(?:\s+|\s*[,;/|]\s*)(?:[-\u2013\u2014:]\s*)?{_LABEL_WORD}\.?\s*$", re.I)
+
+
+def phone_text(value: str) -> str:
+    """The part of phone text that is the number: without a label before it or after it (at most
+    three trailing ones). An extension ("x12", "ext. 12") and a ``tel:`` scheme are left alone."""
+    text = _LEADING_LABEL.sub("", value.strip())
+    for _ in range(3):
+        shorter = _TRAILING_LABEL.sub("", text)
+        if shorter == text or not any(ch.isdigit() for ch in shorter):
+            break
+        text = shorter
+    return text.strip()
+
+
 def phone_number(value: str, region: str | None = None) -> phonenumbers.PhoneNumber:
-    """The parsed number behind ``phone``: accepts ``tel:`` URIs and the international prefix
-    ``00`` written instead of ``+``. Numbers without ``+`` need ``region``. The result may still
-    be invalid (check ``phonenumbers.is_valid_number``); ``ValueError`` when it cannot be parsed."""
+    """The parsed number behind ``phone``: accepts ``tel:`` URIs, labels around the number
+    (``phone_text``) and the international prefix ``00`` written instead of ``+``. Numbers without
+    ``+`` need ``region``. The result may still be invalid (check ``phonenumbers.is_valid_number``);
+    ``ValueError`` when it cannot be parsed."""
     text = value.strip()
     if text[:4].lower() == "tel:":
         text = text[4:].split(";", 1)[0]
+    labelled, text = text, phone_text(text)
+    parsed = _parse_phone(text, region)
+    if labelled != text and not phonenumbers.is_valid_number(parsed):
+        try:  # a vanity number whose letters spell a label word ("1 800 555 HOME"): letters are digits
+            whole = _parse_phone(labelled, region)
+        except ValueError:
+            return parsed
+        parsed = whole if phonenumbers.is_valid_number(whole) else parsed
+    return parsed
+
+
+def _parse_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber:
     if not text or len(text) > 100:
         raise ValueError("not a phone number")
     parsed, reason = None, "not a phone number"

@@ -70,7 +70,7 @@ def _f(severity: Severity, confidence: Confidence, title: str, detail: str = "",
 
 
 def _validity_or_type(facts: PhoneFacts) -> Finding | None:
-    if facts.problem == NO_COUNTRY:
+    if facts.problem.startswith(NO_COUNTRY):
         return None
     if facts.problem.startswith(NOT_A_NUMBER):
         why = facts.problem.partition(": ")[2] or "libphonenumber cannot read it as a number"
@@ -175,8 +175,13 @@ def _versus_readings(facts: PhoneFacts, place: Place, evidence: dict, now: datet
     evidence.update(matched_reading=" or ".join(r.label for r in fits))
     zoned = [r for r in fits if r.timezones and facts.timezones]
     off = zoned and not any(places.timezones_overlap(facts.timezones, r.timezones, now) for r in zoned)
+    read_as = ""
+    if facts.ruled_out:  # no "+": read in the one reading's country where it is a valid number as written
+        evidence.update(read_as=facts.region, not_valid_as_written_in=list(facts.ruled_out))
+        read_as = (f" It has no country code, so it was read as a {facts.region} number: as written it is "
+                   f"not a valid number for {' or '.join(facts.ruled_out)}.")
     return _f(S.INFO, C.MEDIUM, "Phone number's country matches one reading of the claimed location",
-              f"{could_be}; the number ({facts.region}) fits {evidence['matched_reading']}."
+              f"{could_be}; the number ({facts.region}) fits {evidence['matched_reading']}." + read_as
               + (" Its time zone differs from that reading's; not scored, as the place is ambiguous." if off
                  else ""), evidence, source)
 
@@ -278,8 +283,8 @@ class Phone(Check):
         findings = offline_findings(facts, table, ctx.now(), live=live)
         if data_problem:
             raise CheckFailed(f"sanctioned-jurisdiction data unusable ({data_problem})", findings)
-        if facts.problem == NO_COUNTRY:
-            raise CheckFailed(f"could not check the phone: {NO_COUNTRY}", findings)
+        if facts.problem.startswith(NO_COUNTRY):
+            raise CheckFailed(f"could not check the phone: {facts.problem}", findings)
         if not (live and facts.valid):
             return findings
         try:

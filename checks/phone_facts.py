@@ -1,7 +1,8 @@
 """What the offline metadata (libphonenumber) says about one phone number, and which line kinds are signals.
 
 ``parse_phone(raw, location)`` gives ``PhoneFacts``: E.164 form, validity, region(s), number type,
-allocated carrier and time zones; a number without "+" is read in the claimed location's country.
+allocated carrier and time zones; a number without "+" is read in the claimed location's country (for
+an ambiguous place, the one reading's country where it is a valid number as written).
 ``LINE_SIGNALS`` grades line kinds (VoIP, premium, toll-free...), offline and live alike. Shared by the
 phone and consistency checks (``checks.phone`` re-exports these names); this module is not a check.
 """
@@ -23,10 +24,6 @@ NOT_A_NUMBER = "not a phone number"  # ``PhoneFacts.problem`` starts with it whe
 MIN_DIGITS = 4  # the shortest numbers anywhere (Niue, Saint Helena) have four digits
 # An extension at the end ("x12", "ext. 12", "#12", ";ext=12") and a tel: URI's parameters are not the number.
 _EXTENSION = re.compile(r"(?:;ext=|\bext(?:ension|n)?\.?|(?<![a-z])x|#)\s*\d{1,7}\s*#?\s*$", re.I)
-# A label before the number ("Mobile: +44 ..."), which libphonenumber skips. After the number it would
-# read the word as digits, so a trailing label is not tolerated.
-_LABEL = re.compile(r"^\s*(?:mobile|mob|cell(?:ular)?|phone|tel|home|work|office|whatsapp)\s*[:.]?\s*"
-                    r"(?=[+(\d])", re.I)
 # A vanity number: digits first, then capital letters standing for digits ("1-800-FLOWERS").
 _VANITY = re.compile(r"^\+?\s*\(?\d[\d\s().\-/]*[A-Z][A-Z\d\s().\-/]*$")
 _TYPE_NAMES = {value: name for name, value in vars(PhoneNumberType).items() if name.isupper()}
@@ -72,6 +69,9 @@ class PhoneFacts:
     default_region: str = ""             # region used because the number had no "+"
     problem: str = ""                    # why it is not parsed / not valid (free of the number itself)
     location: Place | None = None
+    # Ambiguous location, no "+": labels of the readings where the number is not this valid number as
+    # written (so it was read in ``default_region``).
+    ruled_out: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -83,8 +83,14 @@ class PhoneFacts:
         return self.e164[1:] if self.e164 else _intl_digits(self.raw)
 
 
+def _bare(raw: str) -> str:
+    """The number as written: no tel: scheme or URI parameters, no labels around it."""
+    text = raw.strip()
+    return normalize.phone_text(text[4:].split(";", 1)[0] if text[:4].lower() == "tel:" else text)
+
+
 def _intl_digits(raw: str) -> str:
-    text = re.sub(r"^tel:", "", raw.strip(), flags=re.I)
+    text = _bare(raw)
     digits = re.sub(r"\D", "", text)
     return digits[2:] if text.startswith("00") else digits if text.startswith("+") else ""
 
@@ -99,7 +105,7 @@ def not_a_number(raw: str) -> str:
     """Why the text cannot be a phone number at all ("" when it might be one): no digits, too few,
     or words besides an extension. A plausible number that is merely invalid is not this."""
     text = re.sub(r"^tel:", "", raw.strip(), flags=re.I).split(";phone-context", 1)[0]
-    text = _EXTENSION.sub("", _LABEL.sub("", text)).strip()
+    text = _EXTENSION.sub("", normalize.phone_text(text)).strip()
     vanity = bool(_VANITY.match(text))
     digits = sum(ch.isdigit() or (vanity and ch.isalpha()) for ch in text)
     if not digits:
@@ -118,8 +124,11 @@ def parse_phone(raw: str, location: str | Place | None = None) -> PhoneFacts:
     junk = not_a_number(raw)
     if junk:
         return PhoneFacts(raw, problem=junk, location=place)
-    written_intl = bool(re.match(r"^(?:tel:)?\s*(?:\+|00)", raw, flags=re.I))
-    default = "" if written_intl or place is None else _default_region(place)
+    written_intl = bool(re.match(r"^\s*(?:\+|00)", _bare(raw)))
+    national = not written_intl and place is not None
+    default, ruled_out, problem = _default_region(raw, place) if national and place else ("", (), "")
+    if problem:
+        return PhoneFacts(raw, problem=problem, location=place)
     try:
         number = normalize.phone_number(raw, default or None)
     except ValueError as exc:  # libphonenumber's NOT_A_NUMBER in any case; else the country is missing
@@ -141,14 +150,53 @@ def parse_phone(raw: str, location: str | Place | None = None) -> PhoneFacts:
     zones = zones if len(zones) <= 8 else ()  # a whole numbering plan's zones say nothing
     return PhoneFacts(raw, e164, True, region, regions, number.country_code,
                       _TYPE_NAMES.get(kind, "UNKNOWN"),
-                      carrier.name_for_number(number, "en"), zones, default, "", place)
+                      carrier.name_for_number(number, "en"), zones, default, "", place, ruled_out)
 
 
-def _default_region(place: Place) -> str:
-    """The claimed country, or, for ambiguous text whose readings share one calling code ("Vancouver":
-    Canada or the US, both +1), a reading's country: a number without "+" reads the same in either."""
-    codes = {phonenumbers.country_code_for_region(r.country) for r in place.readings}
-    return place.country or (place.readings[0].country if len(codes) == 1 and 0 not in codes else "")
+def _default_region(raw: str, place: Place) -> tuple[str, tuple[str, ...], str]:
+    """(region to read a number without "+" in, readings ruled out, problem). The claimed country; for
+    ambiguous text ("London": England or Ontario), the reading whose country the number is valid in --
+    written as numbers there are written, trunk prefix included, when that decides it ("07400 123456"
+    is British; "(903) 555-1234" North American, though +44 903... exists). Valid in two countries: a
+    problem naming both, never a guess. Valid in none: a reading's country when all readings share one
+    calling code ("Vancouver": +1 either way, so the invalid number is reported), else no region."""
+    if place.country or not place.readings:
+        return place.country, (), ""
+    read: dict[str, str] = {}  # reading country -> E.164 where the number is valid there
+    as_written: set[str] = set()
+    for country in dict.fromkeys(r.country for r in place.readings):
+        try:
+            number = normalize.phone_number(raw, country)
+        except ValueError:
+            continue
+        if phonenumbers.is_valid_number(number):
+            read[country] = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            if _written_nationally(raw, number, country):
+                as_written.add(read[country])
+    chosen = sorted(as_written or set(read.values()))
+    if len(chosen) == 1:
+        country = next(c for c, e164 in read.items() if e164 == chosen[0])
+        return country, tuple(r.label for r in place.readings if read.get(r.country) != chosen[0]), ""
+    if not chosen:
+        codes = {phonenumbers.country_code_for_region(r.country) for r in place.readings}
+        return (place.readings[0].country if len(codes) == 1 and 0 not in codes else ""), (), ""
+    countries = [c for c, e164 in read.items() if e164 in chosen]
+    labels = [r.label for r in place.readings if r.country in countries]
+    return "", (), (f"{NO_COUNTRY}: as written it is a valid number in {' and in '.join(countries)} "
+                    f"({' or '.join(labels)})")
+
+
+def _written_nationally(raw: str, number: phonenumbers.PhoneNumber, country: str) -> bool:
+    """True when the digits written are the number's national form in ``country`` (with or without an
+    optional trunk prefix such as North America's "1")."""
+    written = re.sub(r"\D", "", _EXTENSION.sub("", _bare(raw)))
+    bare = phonenumbers.PhoneNumber(country_code=number.country_code, national_number=number.national_number,
+                                    italian_leading_zero=number.italian_leading_zero,
+                                    number_of_leading_zeros=number.number_of_leading_zeros)
+    national = re.sub(r"\D", "", phonenumbers.format_number(bare, phonenumbers.PhoneNumberFormat.NATIONAL))
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(country)
+    prefix = (metadata.national_prefix if metadata else "") or ""
+    return written in (national, prefix + national)
 
 
 def _why_invalid(number: phonenumbers.PhoneNumber) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import normalize
+from checks import fingerprints, normalize
 from checks.base import Check
 from checks.context import CheckContext
 from checks.errors import CheckFailed, SourceError
@@ -54,8 +54,12 @@ def _url_parts(url: str) -> tuple[str | None, str | None]:
 def identifiers(candidate: Candidate, doc: Any) -> list[tuple[str, str, str]]:
     """(kind, normal form, where) of everything comparable; ``doc`` is the shared ResumeDoc or None."""
     out: list[tuple[str, str, str]] = []
+    entered_phone = fingerprints.phone_e164(candidate.phone, candidate.location) if candidate.phone else None
     for kind in ("email", "phone", "wallet", "github"):
-        if (raw := getattr(candidate, kind)) and (normal := _norm(kind, raw)):
+        raw = getattr(candidate, kind)
+        # the phone as the phone check and reuse read it: without "+", in the claimed country
+        normal = entered_phone if kind == "phone" else (_norm(kind, raw) if raw else None)
+        if raw and normal:
             out.append((kind, normal, _FIELD[kind]))
             if kind == "email":
                 out.append(("domain", normal.rpartition("@")[2], "domain of the e-mail field"))
@@ -63,13 +67,10 @@ def identifiers(candidate: Candidate, doc: Any) -> list[tuple[str, str, str]]:
         return out
     facts = doc.facts
     region = None
-    if candidate.phone:
+    if entered_phone:  # numbers printed without "+" in the resume: read in the entered phone's country
         import phonenumbers
 
-        try:
-            region = phonenumbers.region_code_for_number(normalize.phone_number(candidate.phone))
-        except ValueError:
-            region = None
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(entered_phone))
     for raw in facts.emails:
         out.append(("email", raw, "resume"))
         out.append(("domain", raw.rpartition("@")[2], "resume"))

@@ -74,8 +74,46 @@ def test_an_ambiguous_place_with_no_reading_in_the_phone_country_is_less_confide
 
 def test_a_number_without_plus_is_read_when_every_reading_shares_a_calling_code():
     facts = parse_phone("(360) 555-0123", "Vancouver")       # Canada or the US: both +1
-    assert facts.valid and facts.e164 == "+13605550123" and facts.region == "US"
-    assert not parse_phone("020 7946 0000", "London").valid  # +44 or +1: not guessed
+    assert facts.valid and facts.e164 == "+13605550123" and facts.region == "US" and not facts.ruled_out
+
+
+@pytest.mark.parametrize("phone, location, e164, read_as, ruled_out", [
+    ("07400 123456", "London", "+447400123456", "GB", ["London, ON, CA"]),
+    ("020 7946 0958", "London", "+442079460958", "GB", ["London, ON, CA"]),
+    ("(519) 555-0100", "London", "+15195550100", "CA", ["London, GB"]),
+    ("1 519 555 0100", "London", "+15195550100", "CA", ["London, GB"]),   # North America's optional "1"
+    ("(903) 555-1234", "Paris", "+19035551234", "US", ["Paris, FR"]),     # Paris, TX
+    ("01 42 68 53 00", "Paris", "+33142685300", "FR", ["Paris, TX, US"]),
+    ("0412 345 678", "Sydney", "+61412345678", "AU", ["Sydney, NS, CA"]),
+    ("03 9123 4567", "Melbourne", "+61391234567", "AU", ["Melbourne, FL, US"]),
+    ("021 123 4567", "Hamilton", "+64211234567", "NZ", ["Hamilton, BM", "Hamilton, ON, CA"]),
+    ("295 1234", "Hamilton", "+14412951234", "BM", ["Hamilton, NZ", "Hamilton, ON, CA"]),
+])
+def test_without_plus_an_ambiguous_place_reads_the_one_country_where_the_number_is_valid(
+        phone, location, e164, read_as, ruled_out):
+    facts = parse_phone(phone, location)
+    assert facts.valid and facts.e164 == e164 and facts.region == read_as
+    assert sorted(facts.ruled_out) == sorted(ruled_out)
+    finding = versus(phone, location)
+    assert finding.title == ONE_READING and finding.severity == Severity.INFO
+    assert finding.evidence["read_as"] == read_as
+    assert sorted(finding.evidence["not_valid_as_written_in"]) == sorted(ruled_out)
+    assert f"read as a {read_as} number" in finding.detail and all(r in finding.detail for r in ruled_out)
+
+
+def test_written_as_the_country_writes_it_decides_between_readings():
+    # "(903) 555-1234" is also a valid +44 903... number, but in Britain it would be written "09035 551234"
+    facts = parse_phone("(903) 555-1234", "London")
+    assert facts.valid and facts.e164 == "+19035551234" and facts.ruled_out == ("London, GB",)
+
+
+def test_the_report_for_a_national_number_and_an_ambiguous_city_is_complete():
+    from checks.registry import Registry
+    from checks.runner import Runner
+
+    report = Runner(Registry([Phone()])).run(Candidate(phone="07400 123456", location="London"))
+    assert report.checks[0].status == "ok" and report.risk.level != "incomplete"
+    assert any(f.title == "Valid mobile number (GB, allocated to Three)" for f in report.checks[0].findings)
 
 
 @pytest.mark.parametrize("phone, location, severity, confidence, why", [

@@ -169,6 +169,14 @@ def test_check_matches_fields_domains_labelwise_and_names(store):
     assert any(f.title.startswith("Domain") for f in sub)
 
 
+def test_a_phone_entered_without_country_code_is_read_in_the_claimed_country(store):
+    Watchlists(store).replace("team", parse(b"type,value\nphone,+44 7400 123456\n"), source="f", actor="t")
+    national = vet(store, Candidate(phone="07400 123456 (mobile)", location="London, UK"))
+    assert [f.title for f in national.findings] == ["Phone number on watchlist 'team'"]
+    elsewhere = vet(store, Candidate(phone="07400 123456", location="Berlin, Germany"))
+    assert [f.title for f in elsewhere.findings] == ["No identifier is on a watchlist"]
+
+
 def test_matches_found_only_in_the_resume(store):
     Watchlists(store).replace("misp", parse((FIX / "misp_event.json").read_bytes()), source="f", actor="t")
     text = ("Jane Roe\nSenior engineer\nContact: jane@outlook.example | +44 7700 900123\n"

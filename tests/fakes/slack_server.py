@@ -30,6 +30,7 @@ import requests
 
 BOT_TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"
+APP_TOKEN = "xapp-1-A0APP-1-test-app-token"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class FakeSlack:
     files: dict[str, FakeFile] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)
     planned: dict[str, list[Planned]] = field(default_factory=dict)
+    app_token: str = APP_TOKEN
+    connections_open: Callable[[], str] | None = None  # Socket Mode URLs (tests/fakes/socket_mode_server)
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -167,9 +170,17 @@ class FakeSlack:
                 if plan.status == 429:
                     return 429, {"Retry-After": str(plan.retry_after)}, {"ok": False, "error": "ratelimited"}
                 return 200, {}, {"ok": False, "error": plan.error}
+            if method == "apps.connections.open":  # the one method that takes the app-level token
+                return 200, {}, self._connections_open(headers.get("authorization", ""))
             if headers.get("authorization") != f"Bearer {self.token}":
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             return 200, {}, self._answer(method, params)
+
+    def _connections_open(self, authorization: str) -> dict[str, Any]:
+        error = ("not_allowed_token_type" if authorization == f"Bearer {self.token}" else
+                 "invalid_auth" if authorization != f"Bearer {self.app_token}" else
+                 "socket_mode_not_enabled" if self.connections_open is None else "")
+        return {"ok": False, "error": error} if error else {"ok": True, "url": self.connections_open()}
 
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
