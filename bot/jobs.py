@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_WORKERS = 48
 #: the RQ queue vetting jobs go to, and how long a finished job's record stays in Redis
 QUEUE_NAME = "vetcandidate"
+JOB_KEPT_S = 3600              # a finished job (and its arguments) in Redis
+FAILED_JOB_KEPT_S = 24 * 3600  # a failed one, for `rq requeue`
 #: a job whose worker died (or that failed) runs again, up to this many times
 JOB_RETRIES = 3
 #: a checkpoint outlives every retry of its job
@@ -217,9 +219,11 @@ class RqJobs:
 
         path = job_path(fn)
         try:
+            # A job's arguments are candidate data, beyond the reach of `purge --candidate`: kept
+            # only an hour after success and a day after failure (time enough to requeue it).
             job = self.queue.enqueue(path, *args, job_timeout=self.job_timeout_s,
-                                     retry=Retry(max=self.retries), result_ttl=3600,
-                                     failure_ttl=7 * 24 * 3600, description=path)
+                                     retry=Retry(max=self.retries), result_ttl=JOB_KEPT_S,
+                                     failure_ttl=FAILED_JOB_KEPT_S, description=path)
         except Exception as exc:  # Redis down or unreachable: the caller tells the user
             log.error("could not enqueue %s: %s", path, type(exc).__name__)
             raise JobSubmitError(f"the job queue is unreachable ({type(exc).__name__})") from None

@@ -22,6 +22,9 @@ CAPPED_LIBRARIES: dict[str, str] = {
     "sqlalchemy": "SQL statements with their bound parameters (INFO) and result rows (DEBUG)",
 }
 LIBRARY_FLOOR = logging.WARNING
+# urllib3 also warns with the whole URL ("Failed to parse headers (url=...)", "Retrying ... /path"),
+# and a remote server decides when: only its errors, which carry no URL, are let through.
+FLOORS = {"urllib3": logging.ERROR}
 
 
 def level_of(name: str | int) -> int:
@@ -46,4 +49,4 @@ def configure(level: str | int, stream: IO[str] | None = None) -> None:
     # being consulted again, so the cap is never lower than LOG_LEVEL itself.
     library_level = max(LIBRARY_FLOOR, root_level)
     for name in CAPPED_LIBRARIES:
-        logging.getLogger(name).setLevel(library_level)
+        logging.getLogger(name).setLevel(max(library_level, FLOORS.get(name, LIBRARY_FLOOR)))

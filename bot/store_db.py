@@ -87,13 +87,14 @@ def load_secret(settings: Settings, url: URL) -> str:
 def make_engine(settings: Settings) -> Engine:
     url = database_url(settings)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True,  # errors carry no values
+                             connect_args={"connect_timeout": 10})
     kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
     if url.database in (None, "", ":memory:"):
         kwargs["poolclass"] = StaticPool
     else:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(url, hide_parameters=True, **kwargs)  # errors never carry bound values
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:

@@ -72,11 +72,15 @@ class Parsed:
 
 
 def _url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:  # urllib's own messages quote the input: the reason must hold no data
+        parts = urlsplit(value.strip())
+        hostname, port = parts.hostname, parts.port
+    except ValueError:
+        raise ValueError("not an http(s) URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not hostname:
         raise ValueError("not an http(s) URL")
-    host = normalize.domain(parts.hostname)
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    host = normalize.domain(hostname)
+    netloc = host + (f":{port}" if port else "")
     return urlunsplit(("", netloc, parts.path.rstrip("/"), parts.query, "")).lstrip("/")
 
 

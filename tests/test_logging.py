@@ -121,3 +121,37 @@ def test_check_at_debug_keeps_candidate_values_out_of_logs(tmp_path):
     assert PHONE in done.stdout  # the report itself names the candidate; the logs do not
     for value in SECRETS:
         assert value not in done.stderr, done.stderr
+
+
+def test_a_malformed_header_never_logs_the_url(caplog):
+    """urllib3 warns "Failed to parse headers (url=...)" with the whole URL when a server sends a
+    broken header line -- and the server decides when. The cap keeps that line out."""
+    import logging
+    import threading
+
+    from bot import log_setup
+    from checks.sources.http import HttpClient
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+
+        def serve():
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nthis line has no colon\r\n\r\n{}")
+
+        threading.Thread(target=serve, daemon=True).start()
+        before = {name: logging.getLogger(name).level for name in log_setup.CAPPED_LIBRARIES}
+        try:
+            log_setup.configure("DEBUG")
+            caplog.set_level(logging.DEBUG)
+            try:
+                HttpClient(retries=0).get(f"http://127.0.0.1:{listener.getsockname()[1]}/v2/PhoneNumbers/{PHONE}")
+            except Exception:  # the answer itself may be refused; only the logs matter here
+                pass
+        finally:
+            for name, level in before.items():
+                logging.getLogger(name).setLevel(level)
+    assert PHONE not in caplog.text and "4155550100" not in caplog.text

@@ -49,6 +49,8 @@ def test_undo_keeps_what_other_confirmations_and_blocks_listed(store):
     assert lists.is_confirmed("vB")
     assert "Added one email" in block_command(SETTINGS, store, ADMIN, "block email=ann@ring.example")
     assert "already on" in block_command(SETTINGS, store, ADMIN, "block email=Ann@Ring.example")
+    answer = block_command(SETTINGS, store, ADMIN, "block url=https://x.example:&lt;!channel&gt;")
+    assert "not valid" in answer and "<!channel>" not in answer  # urllib's reasons quote the input
     assert lists.undo("vA", actor=ADMIN) == 3
     assert refs(lists) == {("email", "ann@ring.example", "vB"), ("domain", "ring.example", "vB"),
                            ("email", "ann@ring.example", None)}

@@ -20,9 +20,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import IntegrityError
 
 from bot.slack.access import check_access, is_admin
-from bot.slack.errors import AccessDenied, quote
+from bot.slack.errors import AccessDenied, escape, quote
 from bot.slack.parsing import _TOKEN, MAX_TEXT, _prepare
 from bot.slack.presenter import (
     CONFIRM_ACTION,
@@ -138,8 +139,8 @@ class FraudActions:
         except WatchlistError as exc:
             self._refuse(body, channel, user, str(exc))
             return
-        except StoreError as exc:  # after the ack nobody else would tell the admin
-            log.error("%s on vetting %s failed: %s", action_id, vetting_id, exc)
+        except (StoreError, IntegrityError) as exc:  # after the ack nobody else would tell the admin
+            log.error("%s on vetting %s failed: %s", action_id, vetting_id, type(exc).__name__)
             self._refuse(body, channel, user, STORE_DOWN)
             return
         log.info("%s on vetting %s by %s", action_id, vetting_id, user)
@@ -226,13 +227,13 @@ def block_command(settings: Any, store: Any, user: str, text: str) -> str:
     try:
         normal = normal_form(kind, value)
     except ValueError as exc:
-        return f"That {kind} is not valid ({exc}); nothing added."
+        return f"That {kind} is not valid ({escape(str(exc))}); nothing added."
     try:  # who blocked it is in the watchlist audit trail, not in what later vettings show
         added = Watchlists(store).add(CONFIRMED, [Indicator(kind, value, normal, note=note[:1000],
                                                             reference="added in Slack (block)")],
                                       actor=user, action="block")
-    except StoreError as exc:
-        log.error("block by %s failed: %s", user, exc)
+    except (StoreError, IntegrityError) as exc:  # e.g. the list removed at that very moment
+        log.error("block by %s failed: %s", user, type(exc).__name__)
         return STORE_DOWN
     log.info("block: %s added %d %s indicator(s) to %s", user, added, kind, CONFIRMED)
     if not added:
