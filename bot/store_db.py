@@ -100,9 +100,10 @@ def make_engine(settings: Settings) -> Engine:
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
         cursor = dbapi_conn.cursor()
-        for pragma in ("busy_timeout=30000", "foreign_keys=ON"):
-            cursor.execute(f"PRAGMA {pragma}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=0")  # the WAL switch retries on its own clock
         _wal(cursor)
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -112,23 +113,25 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
-def _wal(cursor: Any, attempts: int = 50) -> None:
+def _wal(cursor: Any, within_s: float = 30.0) -> None:
     """WAL mode, which persists in the file: set once by whichever process opens a new database
-    first. Switching needs a moment alone with the file, and SQLite answers "locked" at once
-    (without waiting out busy_timeout) while another process is creating the schema: retry."""
+    first. Switching needs a moment alone with the file while another process may be creating the
+    schema, so it is retried (with busy_timeout 0: each try answers at once) for ``within_s``."""
     import sqlite3
     import time
 
-    for attempt in range(attempts):
+    deadline = time.monotonic() + within_s
+    pause = 0.05
+    while True:
         try:
-            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
-                return
-            cursor.execute("PRAGMA journal_mode=WAL")
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError:
-            if attempt == attempts - 1:
+            if time.monotonic() + pause > deadline:
                 raise
-            time.sleep(0.05 * (attempt + 1) if attempt < 10 else 0.5)
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.5)
 
 
 # -- migrations -----------------------------------------------------------------------------

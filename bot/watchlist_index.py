@@ -158,6 +158,8 @@ class WatchlistIndex:
                 self.snapshot()
             except SourceUnavailable as exc:  # the next vetting reports it; keep polling
                 log.warning("watchlist refresh failed: %s", exc)
+            except Exception as exc:  # e.g. a malformed entry: never let the poller die for good
+                log.error("watchlist refresh failed: %s", type(exc).__name__)
 
     def snapshot(self) -> Snapshot:
         try:

@@ -245,6 +245,37 @@ def test_kept_fresh_index_loads_a_change_before_the_next_vetting(store):
         stop.set()
 
 
+def test_the_poller_outlives_a_malformed_entry(store):
+    import time
+
+    from sqlalchemy import update
+
+    from bot.watchlist_index import WatchlistIndex
+    from bot.watchlists import bump_generation
+
+    lists = Watchlists(store)
+    lists.replace("feed", parse(b"type,value\nemail,a@evil.example\n"), source="v1", actor="t")
+    loads: list[int] = []
+    index = WatchlistIndex(store.engine, store._reuse_key, on_load=loads.append)
+    stop = index.keep_fresh(interval_s=0.05)
+    try:
+        deadline = time.monotonic() + 15
+        while not loads and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with store.write() as conn:  # a row no snapshot can read (not hex), then a fixed one
+            conn.execute(update(m.watchlist_entries).values(kind="resume", normal="not hex"))
+            bump_generation(conn)
+        time.sleep(0.3)
+        with store.write() as conn:
+            conn.execute(update(m.watchlist_entries).values(kind="email", normal="b@evil.example"))
+            bump_generation(conn)
+        while len(loads) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(loads) == 2 and index.snapshot().lookup("email", "b@evil.example")
+    finally:
+        stop.set()
+
+
 def test_unreachable_watchlists_are_an_error_not_clean(tmp_path):
     from sqlalchemy import create_engine
 

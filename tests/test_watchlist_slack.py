@@ -117,6 +117,25 @@ def test_block_with_the_database_down_is_a_clear_answer(slack, tmp_path):
     assert "database" in body["text"].lower() and "Added" not in body["text"]
 
 
+def test_block_behind_another_writer_answers_in_time_and_follows_up(slack, tmp_path):
+    import sqlite3
+
+    with running_app(slack, tmp_path, admin_users=frozenset({ADMIN})) as (url, services, _):
+        path = services.app.store.engine.url.database
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # e.g. a watchlist import holding the write lock
+        try:
+            started = time.monotonic()
+            status, body = slack.command(url, "block email=late@ring.example", user=ADMIN, response_key="k")
+            acked = time.monotonic() - started
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        (followed,) = slack.wait_response("k")
+    assert status == 200 and acked < 2.9 and "result follows" in body["text"]
+    assert "Added one email" in followed["text"] and followed["response_type"] == "ephemeral"
+
+
 def test_block_command_admin_only(slack, tmp_path):
     with running_app(slack, tmp_path, admin_users=frozenset({ADMIN})) as (url, services, _):
         _, refused = slack.command(url, 'block email=x@ring.example note="from incident"', user=OTHER)

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/vetcandidate"
 #: a first word "block" is always the block command (its handler answers usage for bad arguments)
+BLOCK_WAIT_S = 2.0  # Slack wants its answer within 3 s
 _BLOCK = re.compile(r"^\s*block(?:\s|$)", re.IGNORECASE)  # the word alone: not block@corp or Block-Smith
 
 
@@ -67,7 +68,7 @@ class CommandHandlers:
             self.open_form(client, respond, body.get("trigger_id", ""), channel)
             return
         if _BLOCK.match(text):
-            ack(response_type="ephemeral", text=self._block_reply(user, text))
+            self._block(ack, respond, user, text)
             return
         try:
             parsed = parse_command(text)
@@ -92,6 +93,28 @@ class CommandHandlers:
         except SlackApiError as exc:
             log.warning("views.open failed: %s", exc.response.get("error", "") if exc.response else "")
             respond(response_type="ephemeral", replace_original=False, text=ModalError().user_message())
+
+    def _block(self, ack: Ack, respond: Respond, user: str, text: str) -> None:
+        """Answer in the acknowledgement when the write is quick; a database held by another writer
+        must not make Slack time out: then the answer follows through ``respond``, exactly once."""
+        lock, done = threading.Lock(), threading.Event()
+        state: dict[str, Any] = {"answer": None, "late": False}
+
+        def work() -> None:
+            answer = self._block_reply(user, text)
+            with lock:
+                state["answer"], post = answer, state["late"]
+            done.set()
+            if post:
+                respond(response_type="ephemeral", replace_original=False, text=answer)
+
+        threading.Thread(target=work, daemon=True, name="block").start()
+        done.wait(BLOCK_WAIT_S)
+        with lock:
+            answer = state["answer"]
+            state["late"] = answer is None
+        ack(response_type="ephemeral",
+            text=answer if answer is not None else "Still writing to the database; the result follows here.")
 
     def _block_reply(self, user: str, text: str) -> str:
         from bot.slack.fraud_actions import block_command

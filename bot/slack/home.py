@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -92,6 +92,10 @@ def not_enabled_view() -> dict[str, Any]:
     return _view([header("vetcandidate"), section(NOT_ENABLED)])
 
 
+def _ack(ack: Ack) -> None:
+    ack()
+
+
 # -- the handler --------------------------------------------------------------------------------
 class HomeTab:
     def __init__(self, services: SlackServices):
@@ -99,7 +103,9 @@ class HomeTab:
         self.settings = services.app.settings
 
     def register(self, bolt: App) -> None:
-        bolt.event("app_home_opened")(self.opened)  # Bolt acknowledges events itself
+        # Acknowledged at once; the history query and views.publish run after (a slow database
+        # must not hold Slack's 3 s answer, or Slack retries the event).
+        bolt.event("app_home_opened")(ack=_ack, lazy=[self.opened])
 
     def opened(self, event: dict[str, Any], client: WebClient) -> None:
         user = str(event.get("user") or "")

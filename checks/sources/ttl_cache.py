@@ -6,10 +6,13 @@ sees); a failure of the shared layer never reaches the caller."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Generic, Protocol, TypeVar
 
 V = TypeVar("V")
@@ -62,25 +65,59 @@ class JsonCache(Protocol):
     def set(self, key: str, value: Any) -> None: ...
 
 
+#: How long a check waits for the shared cache. A database busy with another writer (SQLite) or
+#: unreachable (PostgreSQL's 10 s connect timeout) must not turn an answer the source already gave
+#: into a timeout: past this the read is a miss and the write carries on in the background.
+SHARED_WAIT_S = 0.5
+_MAX_PENDING = 32  # calls still running on a stuck database; beyond this they are skipped at once
+_pool_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pending = 0
+
+
+def _bounded(call: Callable[[], Any], what: str) -> Any | None:
+    global _pool, _pending
+    with _pool_lock:
+        if _pending >= _MAX_PENDING:
+            log.warning("shared cache %s skipped: the database is not answering", what)
+            return None
+        if _pool is None or _pool[0] != os.getpid():  # pool threads do not survive a fork
+            _pool = (os.getpid(), ThreadPoolExecutor(4, thread_name_prefix="shared-cache"))
+        _pending += 1
+        pool = _pool[1]
+
+    def run() -> Any:
+        global _pending
+        try:
+            return call()
+        finally:
+            with _pool_lock:
+                _pending -= 1
+
+    future = pool.submit(run)
+    try:
+        return future.result(timeout=SHARED_WAIT_S)
+    except FutureTimeout:
+        log.warning("shared cache %s slower than %.1fs; going on without it", what, SHARED_WAIT_S)
+    except Exception as exc:  # a cache must never fail the check that uses it
+        log.warning("shared cache %s failed (%s)", what, type(exc).__name__)
+    return None
+
+
 def shared_get(cache: JsonCache | None, key: str) -> Any | None:
-    """Read a shared cache; any failure is a miss (the caller falls through to the source)."""
+    """Read a shared cache, waiting at most ``SHARED_WAIT_S``; a failure or a slow database is a
+    miss (the caller falls through to the source)."""
     if cache is None:
         return None
-    try:
-        return cache.get(key)
-    except Exception as exc:  # a cache must never fail the check that uses it
-        log.warning("shared cache read failed (%s); asking the source", type(exc).__name__)
-        return None
+    return _bounded(lambda: cache.get(key), "read")
 
 
 def shared_set(cache: JsonCache | None, key: str, value: Any) -> None:
-    """Write a shared cache; a failure is a lost write, never an error."""
+    """Write a shared cache, waiting at most ``SHARED_WAIT_S`` (the write goes on without the
+    caller); a failure is a lost write, never an error."""
     if cache is None:
         return
-    try:
-        cache.set(key, value)
-    except Exception as exc:
-        log.warning("shared cache write failed (%s)", type(exc).__name__)
+    _bounded(lambda: cache.set(key, value), "write")
 
 
 class LayeredCache:
