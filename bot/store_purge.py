@@ -27,6 +27,7 @@ from bot.store_cache import CHAIN_HISTORY, PHONE_LOOKUP, RDAP, delete_expired, d
 from checks import fingerprints as fp
 from checks import normalize
 from checks.errors import SourceError
+from checks.phone_facts import written_international
 from checks.sources.rdap import to_ascii_domain
 
 if TYPE_CHECKING:
@@ -89,12 +90,12 @@ def _same_phone(conn: Connection, value: str) -> dict[str, str]:
     of an earlier version have no phone fingerprint for a number written without "+", and an
     identifier written so can only be read in each row's own country."""
     found: dict[str, str] = {}
-    national = not _international(value)
+    national = not written_international(value)
     ours: dict[str, str | None] = {}  # claimed location -> the asked number read there
     query = (select(_V.id, _V.candidate_phone, _V.candidate_location).where(_V.candidate_phone != "")
              .execution_options(yield_per=2000))
     for row in conn.execute(query):
-        if national and _international(row.candidate_phone):
+        if national and written_international(row.candidate_phone):
             # "020 7946 0958" may be +44 20 7946 0958 in London and +49 20 79460958 in Essen: a
             # number asked without its country code never erases one that was stored with it.
             continue
@@ -104,12 +105,6 @@ def _same_phone(conn: Connection, value: str) -> dict[str, str]:
         if ours[where] is not None and fp.phone_e164(row.candidate_phone, where) == ours[where]:
             found[row.id] = ours[where]
     return found
-
-
-def _international(text: str) -> bool:
-    text = text.strip()
-    text = text[4:].strip() if text[:4].lower() == "tel:" else text
-    return text.startswith(("+", "00"))
 
 
 def _domains(email: str) -> set[str]:

@@ -89,6 +89,11 @@ def _bare(raw: str) -> str:
     return normalize.phone_text(text[4:].split(";", 1)[0] if text[:4].lower() == "tel:" else text)
 
 
+def written_international(raw: str) -> bool:
+    """The number is written with its country code ("+", or "00" for it), labels aside."""
+    return bool(re.match(r"^\s*(?:\+|00)", _bare(raw)))
+
+
 def _intl_digits(raw: str) -> str:
     text = _bare(raw)
     digits = re.sub(r"\D", "", text)
@@ -124,7 +129,7 @@ def parse_phone(raw: str, location: str | Place | None = None) -> PhoneFacts:
     junk = not_a_number(raw)
     if junk:
         return PhoneFacts(raw, problem=junk, location=place)
-    written_intl = bool(re.match(r"^\s*(?:\+|00)", _bare(raw)))
+    written_intl = written_international(raw)
     national = not written_intl and place is not None
     default, ruled_out, problem = _default_region(raw, place) if national and place else ("", (), "")
     if problem:
